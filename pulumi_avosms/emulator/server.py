@@ -1,0 +1,473 @@
+"""EmulatorServer: a threaded HTTP/1.1 server speaking the AvoSMS API under ``/v1/``.
+
+Transport concerns live here — keep-alive, faults, latency, counters, the request log —
+so that ``api.py`` stays a pure request → reply mapping and ``backend.py`` the only place
+with API rules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import socket
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import admin
+from .api import API_PREFIX, ROUTES, error_reply, handle_api_call, parse_form
+from .backend import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY, EmulatorBackend
+from .faults import HTTP_STATUS, Fault, FaultPlan
+
+__all__ = ["DEMO_ACCOUNT_ID", "DEMO_ACCOUNT_KEY", "EmulatorServer", "RequestRecord", "Stats"]
+
+log = logging.getLogger("pulumi_avosms.emulator")
+
+
+@dataclass
+class RequestRecord:
+    """One request received under ``/v1/`` (admin calls are not recorded).
+
+    ``form`` is the full parsed body — including ``id`` and ``key``: the log exists to let
+    tests prove that credentials travel in the body only (never in ``query``/``headers``).
+    ``fault`` is the kind of fault that affected the call, if any.
+    """
+
+    endpoint: str
+    method: str
+    path: str
+    query: str
+    form: dict[str, str]
+    headers: dict[str, str]
+    fault: str | None = None
+
+
+class Stats:
+    """Thread-safe counters of API traffic; admin calls are not counted.
+
+    ``connections`` counts every TCP connection accepted (admin ones included): with
+    keep-alive, a client making 5 calls through one session opens 1 connection.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Zero every counter."""
+        with self._lock:
+            self._calls: dict[str, int] = {}
+            self._bytes_in: dict[str, int] = {}
+            self._bytes_out: dict[str, int] = {}
+            self._connections = 0
+            self._total_calls = 0
+
+    def count_call(self, endpoint: str, body_bytes: int) -> None:
+        """One API call to ``endpoint`` whose body had ``body_bytes`` bytes."""
+        with self._lock:
+            self._calls[endpoint] = self._calls.get(endpoint, 0) + 1
+            self._bytes_in[endpoint] = self._bytes_in.get(endpoint, 0) + body_bytes
+            self._total_calls += 1
+
+    def count_out(self, endpoint: str, body_bytes: int) -> None:
+        """A reply body of ``body_bytes`` bytes sent for ``endpoint``."""
+        with self._lock:
+            self._bytes_out[endpoint] = self._bytes_out.get(endpoint, 0) + body_bytes
+
+    def count_connection(self) -> None:
+        """One TCP connection accepted."""
+        with self._lock:
+            self._connections += 1
+
+    @property
+    def total_calls(self) -> int:
+        """API calls received since the last reset."""
+        with self._lock:
+            return self._total_calls
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted since the last reset."""
+        with self._lock:
+            return self._connections
+
+    def calls(self, endpoint: str) -> int:
+        """API calls received for one endpoint since the last reset."""
+        with self._lock:
+            return self._calls.get(endpoint, 0)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Plain-dict copy: {"calls", "bytes_in", "bytes_out", "connections", "total_calls"}."""
+        with self._lock:
+            return {
+                "calls": dict(self._calls),
+                "bytes_in": dict(self._bytes_in),
+                "bytes_out": dict(self._bytes_out),
+                "connections": self._connections,
+                "total_calls": self._total_calls,
+            }
+
+
+_HTML_PAGES = {
+    200: "<html><head><title>Network login</title></head><body><h1>Sign in to continue"
+    "</h1><p>This network requires you to log in before using the Internet.</p></body></html>",
+    429: "<html><head><title>429 Too Many Requests</title></head><body><center><h1>429 Too "
+    "Many Requests</h1></center><hr><center>nginx</center></body></html>",
+    500: "<html><head><title>500 Internal Server Error</title></head><body><h1>Internal "
+    "Server Error</h1></body></html>",
+    502: "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway"
+    "</h1></center><hr><center>nginx</center></body></html>",
+    503: "<html><head><title>503 Service Temporarily Unavailable</title></head><body><center>"
+    "<h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body>"
+    "</html>",
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """One connection; serves requests on it until the client or the server closes it."""
+
+    # HTTP/1.1 so that keep-alive connections are reused; every reply sets Content-Length.
+    protocol_version = "HTTP/1.1"
+    server_version = "AvoSMSEmulator/0.1"
+    server: _HTTPServer
+
+    # ---------------------------------------------------------------- connection
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.emulator._connection_opened(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.emulator._connection_closed(self.connection)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+    # ---------------------------------------------------------------- methods
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def do_HEAD(self) -> None:
+        self._dispatch("HEAD")
+
+    # ---------------------------------------------------------------- plumbing
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or None after answering a request whose body we cannot read."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            # Chunked uploads are not supported; the unread body would desynchronise the
+            # connection, so answer and close it.
+            self.close_connection = True
+            self._send(411, {"error": "Content-Length required"})
+            return None
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            self._send(400, {"error": "bad Content-Length"})
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _send(
+        self,
+        status: int,
+        payload: Any,
+        *,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+        endpoint: str | None = None,
+        cut: bool = False,
+    ) -> None:
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode("utf-8")
+        if cut:
+            data = data[: len(data) // 2]
+        if endpoint is not None:
+            # Counted before writing: a client reading the counters right after receiving
+            # its reply must see them (counting after the write would race with it).
+            self.server.emulator.stats.count_out(endpoint, len(data))
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+        except OSError:  # client went away; nothing to tell it
+            self.close_connection = True
+
+    def _drop(self) -> None:
+        """Close the connection without replying (the client sees EOF, no status line)."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _dispatch(self, method: str) -> None:
+        emulator = self.server.emulator
+        parts = urlsplit(self.path)
+        path = parts.path
+        body = self._read_body()
+        if body is None:
+            return
+        try:
+            if path.startswith(admin.ADMIN_PREFIX) or path == admin.ADMIN_PREFIX.rstrip("/"):
+                status, reply = admin.handle_admin(emulator, method, path, body)
+                self._send(status, reply)
+            elif path.startswith(API_PREFIX):
+                self._api_call(method, path, parts.query, body)
+            else:
+                self._send(404, {"status": "error", "code": "HTTP_404", "error": "not found"})
+        except Exception:  # a bug in the emulator: say so rather than hang the client
+            log.exception("emulator failure on %s %s", method, self.path)
+            self.close_connection = True
+            self._send(500, {"status": "error", "code": "EMULATOR_FAILURE"})
+
+    def _api_call(self, method: str, path: str, query: str, body: bytes) -> None:
+        emulator = self.server.emulator
+        # Set by stop() and by reset(): a call still waiting (latency, delay fault) when the
+        # test that made it is over is dropped, instead of acting on the next test's state.
+        abort = emulator._abort
+        endpoint = path[len(API_PREFIX) :]
+        form = parse_form(body, self.headers.get("Content-Type"))
+        record = RequestRecord(
+            endpoint=endpoint,
+            method=method,
+            path=path,
+            query=query,
+            form=form,
+            headers=dict(self.headers.items()),
+        )
+        emulator.request_log.append(record)
+        emulator.stats.count_call(endpoint, len(body))
+
+        if endpoint not in ROUTES:
+            reply = {"status": "error", "code": "HTTP_404", "error": f"no endpoint {endpoint}"}
+            self._send(404, reply, endpoint=endpoint)
+            return
+        if method != "POST":
+            # Every AvoSMS call is a POST.
+            reply = {"status": "error", "code": "HTTP_405", "error": "use POST"}
+            self._send(405, reply, headers={"Allow": "POST"}, endpoint=endpoint)
+            return
+
+        fault = emulator.faults.take(endpoint)
+        record.fault = fault.kind if fault else None
+        if _wait(abort, emulator.latency):
+            self._drop()
+            return
+        if fault is not None and self._fault_before(fault, endpoint, abort):
+            return
+
+        reply = handle_api_call(emulator.backend, endpoint, form)
+
+        if fault is not None and fault.kind == "drop_after":
+            self._drop()  # the change IS applied; the reply is lost
+            return
+        cut = fault is not None and fault.kind == "truncated"
+        self._send(200, reply, endpoint=endpoint, cut=cut)
+
+    def _fault_before(self, fault: Fault, endpoint: str, abort: threading.Event) -> bool:
+        """Play the part of ``fault`` that comes before processing; True when answered."""
+        kind = fault.kind
+        if kind == "delay":
+            if _wait(abort, fault.seconds):
+                self._drop()
+                return True
+            return False  # then answer normally
+        if kind == "drop_before":
+            self._drop()
+            return True
+        if kind == "err9xx":
+            self._send(200, error_reply(fault.code), endpoint=endpoint)
+            return True
+        if kind in HTTP_STATUS:
+            status = HTTP_STATUS[kind]
+            headers: dict[str, str] = {}
+            if fault.retry_after is not None:
+                value = fault.retry_after
+                headers["Retry-After"] = value if isinstance(value, str) else format(value, "g")
+            page = _HTML_PAGES[status].encode("utf-8")
+            self._send(status, page, content_type="text/html", headers=headers, endpoint=endpoint)
+            return True
+        if kind == "html":
+            page = _HTML_PAGES[200].encode("utf-8")
+            self._send(200, page, content_type="text/html; charset=utf-8", endpoint=endpoint)
+            return True
+        return False  # truncated / drop_after act after processing
+
+
+def _wait(abort: threading.Event, seconds: float) -> bool:
+    """Wait ``seconds`` unless ``abort`` is set first; True when aborted (never sleeps)."""
+    if seconds <= 0:
+        return abort.is_set()
+    return abort.wait(seconds)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # 50 parallel clients must not overflow the listen backlog (SYN retries cost 1 s).
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], emulator: EmulatorServer) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.emulator = emulator
+        super().__init__(address, _Handler)
+
+
+class EmulatorServer:
+    """The AvoSMS emulator: HTTP server + :class:`EmulatorBackend` + faults + counters.
+
+    The socket is bound and listening when the constructor returns (``port=0`` picks a
+    free port, then readable as :attr:`port`); :meth:`start` serves it from a daemon thread;
+    :meth:`stop` interrupts pending delays, closes open connections, the socket and the
+    backend. Usable as a context manager. A stopped server cannot be restarted — create a
+    new one (on the same ``state_path`` to keep the data).
+
+    ``accounts`` maps account id (e-mail) → API key, default the documented demo pair.
+    ``latency`` (seconds, settable at any time) is waited before every API call.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        state_path: str | None = None,
+        accounts: dict[str, str] | None = None,
+        latency: float = 0.0,
+    ) -> None:
+        self.host = host
+        self.backend = EmulatorBackend(state_path, accounts)
+        self.faults = FaultPlan()
+        self.stats = Stats()
+        self.request_log: list[RequestRecord] = []
+        self.latency = float(latency)
+        self._stopping = threading.Event()
+        self._abort = threading.Event()  # replaced on every reset; see _Handler._api_call
+        self._conn_lock = threading.Lock()
+        self._open_connections: set[socket.socket] = set()
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+        self.backend.add_reset_hook(self._on_reset)
+        try:
+            self._httpd = _HTTPServer((host, port), self)
+        except BaseException:
+            self.backend.close()
+            raise
+
+    # ---------------------------------------------------------------- addresses
+
+    @property
+    def port(self) -> int:
+        """The TCP port actually listened on."""
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``http://127.0.0.1:8765`` (no trailing slash)."""
+        host = self.host
+        if host in ("", "0.0.0.0"):
+            host = "127.0.0.1"
+        elif host == "::":
+            host = "::1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """The API endpoint to give a client: :attr:`url` + ``/v1``."""
+        return self.url + "/v1"
+
+    # ---------------------------------------------------------------- life cycle
+
+    def start(self) -> EmulatorServer:
+        """Serve in a daemon thread; returns at once (the socket already listens)."""
+        if self._stopped:
+            raise RuntimeError("a stopped EmulatorServer cannot be restarted; create a new one")
+        if self._thread is None:
+            # poll_interval bounds how long stop() waits for the serving loop to notice.
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"avosms-emulator:{self.port}",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving: wake delayed calls, close connections, socket and backend."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._stopping.set()
+        self._abort.set()
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join()
+        self._httpd.server_close()
+        with self._conn_lock:
+            connections = list(self._open_connections)
+        for conn in connections:  # idle keep-alive handlers would otherwise linger
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        self.backend.close()
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def wait_stopped(self, timeout: float | None = None) -> bool:
+        """Block until :meth:`stop` is called (from another thread or a signal handler)."""
+        return self._stopping.wait(timeout)
+
+    # ---------------------------------------------------------------- internals
+
+    def _on_reset(self) -> None:
+        previous, self._abort = self._abort, threading.Event()
+        previous.set()
+        self.faults.clear()
+        self.stats.reset()
+        self.request_log.clear()
+
+    def _connection_opened(self, conn: socket.socket) -> None:
+        self.stats.count_connection()
+        with self._conn_lock:
+            self._open_connections.add(conn)
+
+    def _connection_closed(self, conn: socket.socket) -> None:
+        with self._conn_lock:
+            self._open_connections.discard(conn)

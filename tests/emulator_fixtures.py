@@ -1,0 +1,39 @@
+"""pytest fixtures for the AvoSMS emulator; ``from tests.emulator_fixtures import *``.
+
+``emulator_server`` starts one :class:`EmulatorServer` on a free port for the session;
+``emulator`` resets it (data, id sequence, faults, counters, request log, latency) before
+each test and returns it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from pulumi_avosms.emulator import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY, EmulatorServer
+
+__all__ = ["DEMO_ID", "DEMO_KEY", "emulator", "emulator_server"]
+
+#: The documented demo credentials, accepted by the test emulator.
+DEMO_ID = DEMO_ACCOUNT_ID
+DEMO_KEY = DEMO_ACCOUNT_KEY
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[EmulatorServer]:
+    """One emulator for the whole session, in memory, on a free port."""
+    server = EmulatorServer(host="127.0.0.1", port=0, accounts={DEMO_ID: DEMO_KEY})
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
+    """The session emulator, reset: no lists, ids from 1, no faults, zero counters."""
+    emulator_server.backend.reset()
+    emulator_server.latency = 0.0
+    return emulator_server

@@ -1,0 +1,19 @@
+"""Declare AvoSMS contact lists (and their contacts) as code with Pulumi.
+
+```python
+from pulumi_avosms import ContactList
+
+customers = ContactList("customers-fr", name="Customers FR", country_code="FR")
+```
+
+The provider classes are importable from here and from their modules; their module paths
+are stored by reference in every resource's state, so they never move.
+"""
+
+from .contact_list import ContactList, ContactListError, ContactListProvider
+
+__all__ = [
+    "ContactList",
+    "ContactListError",
+    "ContactListProvider",
+]

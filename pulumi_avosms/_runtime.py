@@ -1,0 +1,95 @@
+"""Per-plugin-process shared state: one API client per settings.
+
+The plugin deserialises one provider object per distinct ``__provider`` string, so a
+``ContactList`` and a ``Contact`` get different provider instances. They must still share a
+client: one connection pool, and one account-listing cache that a write by either provider
+invalidates (a contact added by Pulumi must show in the list's ``contact_count`` at the next
+refresh). Hence this module-level registry instead of a client on each provider.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from typing import TYPE_CHECKING
+
+from .config import ConfigurationError, ProviderSettings
+
+if TYPE_CHECKING:
+    from .client import AvoSMSClient
+    from .emulator.server import EmulatorServer
+
+#: Where the embedded emulator keeps its lists when ``avosms:emulatorState`` is not set;
+#: relative to the plugin's working directory, which the Pulumi CLI sets to the project.
+DEFAULT_EMULATOR_STATE = os.path.join(".avosms", "emulator.sqlite3")
+
+_lock = threading.Lock()
+_clients: dict[ProviderSettings, AvoSMSClient] = {}
+_embedded: dict[str, EmulatorServer] = {}
+
+
+def _embedded_endpoint(settings: ProviderSettings) -> tuple[str, str, str]:
+    """Start (once per state file) the emulator inside this process; return its URL and creds."""
+    from .emulator.server import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY, EmulatorServer
+
+    state = os.path.abspath(settings.emulator_state or DEFAULT_EMULATOR_STATE)
+    server = _embedded.get(state)
+    if server is None:
+        os.makedirs(os.path.dirname(state), exist_ok=True)
+        server = EmulatorServer(
+            host="127.0.0.1",
+            port=0,
+            state_path=state,
+            accounts={DEMO_ACCOUNT_ID: DEMO_ACCOUNT_KEY},
+        )
+        server.start()
+        _embedded[state] = server
+    # The embedded emulator is a demo: it answers to the documented demo account only, so
+    # real credentials configured alongside it are never sent anywhere.
+    return server.api_url, DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY
+
+
+def get_client(settings: ProviderSettings) -> AvoSMSClient:
+    """Return the process-wide client for these settings, creating it on first use.
+
+    Raises :class:`ConfigurationError` when credentials are missing (except in embedded mode).
+    """
+    with _lock:
+        client = _clients.get(settings)
+        if client is not None:
+            return client
+        # Imported here: requests is the heaviest import of the package and check/diff never
+        # need it, so a plan with no change does not pay for it.
+        from .client import AvoSMSClient
+
+        if settings.embedded:
+            endpoint, api_id, api_key = _embedded_endpoint(settings)
+        else:
+            api_id, api_key = settings.require_credentials()
+            endpoint = settings.endpoint
+        client = AvoSMSClient(
+            api_id,
+            api_key,
+            endpoint,
+            read_timeout=settings.timeout,
+            max_retries=settings.max_retries,
+        )
+        _clients[settings] = client
+        return client
+
+
+def reset() -> None:
+    """Close every client and embedded emulator (tests, and interpreter exit)."""
+    with _lock:
+        for client in _clients.values():
+            client.close()
+        _clients.clear()
+        for server in _embedded.values():
+            server.stop()
+        _embedded.clear()
+
+
+atexit.register(reset)
+
+__all__ = ["DEFAULT_EMULATOR_STATE", "ConfigurationError", "get_client", "reset"]

@@ -1,0 +1,363 @@
+"""``ContactList``: an AvoSMS contact list declared in a Pulumi program, and its provider.
+
+The provider class's module path and name (``pulumi_avosms.contact_list.ContactListProvider``)
+are stored, by reference, in every ContactList's state: renaming or moving it breaks existing
+stacks.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from . import _runtime
+from .config import ProviderSettings, settings_from_config
+from .errors import AvoSMSError, ConflictError, NotFoundError
+from .validation import (
+    ValidationError,
+    is_unknown,
+    normalize_country_code,
+    normalize_list_id,
+    normalize_list_name,
+)
+
+#: Inputs that AvoSMS can change on an existing list.
+UPDATABLE_PROPERTIES = ("name",)
+#: Inputs whose change needs a new list: AvoSMS has no call that changes a list's country.
+REPLACE_PROPERTIES = ("country_code",)
+#: The adoption input set from ``opts.import_``; never a change (see ``ContactList``).
+IMPORT_PROPERTY = "import_id"
+#: Everything the provider returns as outputs (the state of a ContactList).
+OUTPUT_PROPERTIES = (
+    "list_id",
+    "name",
+    "country_code",
+    "country_name",
+    "contact_count",
+    "created_at",
+)
+
+
+class ContactListError(Exception):
+    """An operation on one contact list failed; the message says which list, why and what to do.
+
+    The AvoSMS error it comes from, with its code and endpoint, is kept as ``__cause__``.
+    """
+
+
+class ContactListProvider(ResourceProvider):
+    """Dynamic provider for :class:`ContactList`.
+
+    Holds nothing when constructed, so it pickles by reference in a few dozen bytes; settings
+    are read in :meth:`configure` inside the plugin and the API client is shared per process.
+    """
+
+    # Nothing secret is captured when this object is pickled, so the ``__provider`` value in
+    # state need not be encrypted on every resource.
+    serialize_as_secret_always = False
+
+    _settings: ProviderSettings | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Belt and braces: even a configured instance pickles as the bare class reference.
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    # -- engine entry points -------------------------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Resolve settings from ``avosms:*`` stack config with ``AVOSMS_*`` fallbacks."""
+        self._settings = settings_from_config(req.config)
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate and normalise the inputs; no API call."""
+        inputs: dict[str, Any] = {}
+        failures: list[CheckFailure] = []
+        for prop, normalise in (
+            ("name", normalize_list_name),
+            ("country_code", normalize_country_code),
+        ):
+            value = news.get(prop)
+            if is_unknown(value):
+                inputs[prop] = value
+                continue
+            if value is None:
+                failures.append(CheckFailure(prop, f"{prop} is required"))
+                continue
+            try:
+                inputs[prop] = normalise(value)
+            except ValidationError as err:
+                failures.append(CheckFailure(prop, f"{prop} {err}"))
+        import_id = news.get(IMPORT_PROPERTY)
+        if import_id is not None:
+            if is_unknown(import_id):
+                inputs[IMPORT_PROPERTY] = import_id
+            else:
+                try:
+                    inputs[IMPORT_PROPERTY] = normalize_list_id(import_id)
+                except ValidationError as err:
+                    failures.append(CheckFailure(IMPORT_PROPERTY, f"import_ {err}"))
+        if not failures:
+            failure = _same_name_replacement(_olds, inputs)
+            if failure is not None:
+                failures.append(failure)
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare the state with the checked inputs; no API call.
+
+        ``olds`` are the outputs in state (already normalised), ``news`` the checked inputs.
+        ``__provider``, outputs and the adoption ID are never a change.
+        """
+        changed: list[str] = []
+        for prop in (*UPDATABLE_PROPERTIES, *REPLACE_PROPERTIES):
+            new = news.get(prop)
+            if is_unknown(new) or new != olds.get(prop):
+                changed.append(prop)
+        replaces = [prop for prop in changed if prop in REPLACE_PROPERTIES]
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            stables=["list_id", "created_at"] if not replaces else [],
+            delete_before_replace=False,
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Create the list, or adopt the one named by ``import_``; return every output."""
+        name, country = props["name"], props["country_code"]
+        client = self._client()
+        import_id = props.get(IMPORT_PROPERTY)
+        if import_id:
+            return self._adopt(str(import_id), name, country)
+        try:
+            list_id = client.create_list(name, country)
+        except ConflictError as err:
+            raise ContactListError(_name_taken_message(client, name, country)) from err
+        except AvoSMSError as err:
+            raise ContactListError(
+                f"Could not create contact list {name!r} (country {country}): {err}"
+            ) from err
+        return CreateResult(list_id, self._outputs(list_id, step="reading back the new"))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Refresh from AvoSMS; a list that no longer exists answers an empty ID."""
+        try:
+            info = self._client().get_list(id_)
+        except NotFoundError:
+            # Gone from the account (deleted in the console): the engine drops it from state
+            # and the next `pulumi up` creates it again. The plugin writes into the outputs,
+            # so they must be a dict, never None.
+            return ReadResult("", {})
+        except AvoSMSError as err:
+            # Anything but "no such list" must not make the engine forget the list.
+            raise ContactListError(f"Could not refresh contact list {id_}: {err}") from err
+        outs = _outputs_of(info)
+        return ReadResult(id_, outs, {"name": outs["name"], "country_code": outs["country_code"]})
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Rename the list in place; return every output."""
+        if news.get("country_code") != olds.get("country_code"):
+            # diff() always asks for a replacement here; reaching this is a bug, not a rename.
+            raise ContactListError(
+                f"Contact list {id_}: the country cannot change in place "
+                f"({olds.get('country_code')} -> {news.get('country_code')})."
+            )
+        name = news["name"]
+        if name != olds.get("name"):
+            try:
+                self._client().rename_list(id_, name)
+            except ConflictError as err:
+                raise ContactListError(
+                    f"Could not rename contact list {id_} to {name!r}: another list of the "
+                    f"account already uses that name. Pick another name, or rename or delete "
+                    f"the other list in the AvoSMS console. ({err})"
+                ) from err
+            except NotFoundError as err:
+                raise ContactListError(
+                    f"Could not rename contact list {id_}: it no longer exists in the AvoSMS "
+                    "account. Run `pulumi refresh` to drop it from the state, then "
+                    "`pulumi up` to create it again."
+                ) from err
+            except AvoSMSError as err:
+                raise ContactListError(
+                    f"Could not rename contact list {id_} to {name!r}: {err}"
+                ) from err
+        return UpdateResult(self._outputs(id_, step="reading back the renamed"))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """AvoSMS cannot delete lists: leave it, and tell the user it still exists."""
+        name = props.get("name")
+        label = f"{id_} ({name!r})" if name else str(id_)
+        sys.stderr.write(
+            f"warning: AvoSMS has no API to delete contact lists; contact list {label} still "
+            "exists in the AvoSMS account and is no longer managed by Pulumi. Delete it in "
+            "the AvoSMS console if you no longer need it.\n"
+        )
+        sys.stderr.flush()
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _client(self) -> Any:
+        settings = self._settings
+        if settings is None:
+            # Used outside the plugin (unit tests, scripts): environment only.
+            settings = self._settings = settings_from_config({})
+        return _runtime.get_client(settings)
+
+    def _outputs(self, list_id: str, *, step: str) -> dict[str, Any]:
+        try:
+            info = self._client().get_list(list_id)
+        except AvoSMSError as err:
+            raise ContactListError(f"Failed {step} contact list {list_id}: {err}") from err
+        return _outputs_of(info)
+
+    def _adopt(self, list_id: str, name: str, country: str) -> CreateResult:
+        try:
+            info = self._client().get_list(list_id)
+        except NotFoundError as err:
+            raise ContactListError(
+                f"Cannot import contact list {list_id}: no such list in the AvoSMS account. "
+                "Check the ID given to import_ (ResourceOptions(import_=...))."
+            ) from err
+        except AvoSMSError as err:
+            raise ContactListError(f"Cannot import contact list {list_id}: {err}") from err
+        mismatches = [
+            (prop, wanted, live)
+            for prop, wanted, live in (
+                ("name", name, info.name),
+                ("country_code", country, info.country_code.upper()),
+            )
+            if wanted != live
+        ]
+        if mismatches:
+            rows = "\n".join(
+                f"  {prop:<13} program: {wanted!r:<30} AvoSMS: {live!r}"
+                for prop, wanted, live in mismatches
+            )
+            raise ContactListError(
+                f"Cannot import contact list {list_id}: the program does not match the list "
+                f"in AvoSMS.\n{rows}\nChange the program to the AvoSMS values to import it as "
+                "it is; you can rename it in a later update once it is managed."
+            )
+        return CreateResult(list_id, _outputs_of(info))
+
+
+def _outputs_of(info: Any) -> dict[str, Any]:
+    created = info.created_at
+    return {
+        "list_id": str(info.list_id),
+        "name": info.name,
+        "country_code": info.country_code.upper(),
+        "country_name": info.country_name,
+        "contact_count": int(info.contact_count),
+        "created_at": created.isoformat(sep=" ") if created is not None else None,
+    }
+
+
+def _name_taken_message(client: Any, name: str, country: str) -> str:
+    try:
+        existing = client.find_list_by_name(name)
+    except AvoSMSError:
+        existing = None
+    if existing is None:
+        return (
+            f"Could not create contact list {name!r}: AvoSMS says the name is already used in "
+            "the account. Pick another name, or import the existing list with "
+            "opts=pulumi.ResourceOptions(import_='<list id>')."
+        )
+    return (
+        f"Could not create contact list {name!r}: the account already has a list with that "
+        f"name (ID {existing.list_id}, country {existing.country_code}). To manage that list "
+        f"with Pulumi, adopt it: ContactList(..., name={existing.name!r}, "
+        f"country_code={existing.country_code!r}, "
+        f"opts=pulumi.ResourceOptions(import_={str(existing.list_id)!r})). "
+        "Otherwise pick another name."
+    )
+
+
+def _same_name_replacement(olds: dict[str, Any], inputs: dict[str, Any]) -> CheckFailure | None:
+    """Refuse at preview a country change that keeps the name: the replacement cannot work.
+
+    A country change replaces the list (create the new one, then delete the old), but AvoSMS
+    cannot delete lists, so the old list keeps the name and the create would fail half-way.
+    """
+    old_country, old_name = olds.get("country_code"), olds.get("name")
+    new_country, new_name = inputs.get("country_code"), inputs.get("name")
+    if not isinstance(old_country, str) or not isinstance(old_name, str):
+        return None
+    if not isinstance(new_country, str) or not isinstance(new_name, str):
+        return None
+    if is_unknown(new_country) or is_unknown(new_name):
+        return None
+    if new_country == old_country.upper() or new_name.casefold() != old_name.casefold():
+        return None
+    return CheckFailure(
+        "country_code",
+        f"country_code cannot change from {old_country} to {new_country} while the name stays "
+        f"{new_name!r}: AvoSMS cannot change a list's country, so Pulumi must create a new "
+        f"list, and the old list (which AvoSMS cannot delete) keeps the name {old_name!r}. "
+        "Give the list a new name in the same change, or rename the old list in the AvoSMS "
+        "console first.",
+    )
+
+
+class ContactList(Resource, module="avosms", name="ContactList"):
+    """An AvoSMS contact list.
+
+    ``name`` updates in place; a ``country_code`` change replaces the list (AvoSMS cannot
+    change a list's country). ``pulumi destroy`` leaves the list in the account (AvoSMS has no
+    delete API) and says so. Adopt an existing list with
+    ``opts=pulumi.ResourceOptions(import_="<list id>")``.
+    """
+
+    list_id: pulumi.Output[str]
+    """The AvoSMS ID of the list (also the resource's ID)."""
+    name: pulumi.Output[str]
+    """The list's name, as in AvoSMS."""
+    country_code: pulumi.Output[str]
+    """ISO 3166-1 alpha-2 code of the list's country, upper case."""
+    country_name: pulumi.Output[str]
+    """The country's name as AvoSMS reports it."""
+    contact_count: pulumi.Output[int]
+    """Number of contacts in the list at the last create, update or refresh."""
+    created_at: pulumi.Output[str]
+    """Creation time as AvoSMS reports it (``YYYY-MM-DD HH:MM:SS``)."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        name: pulumi.Input[str],
+        country_code: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """Declare a contact list named ``name`` in country ``country_code`` (e.g. ``"FR"``)."""
+        props: dict[str, Any] = {
+            "name": name,
+            "country_code": country_code,
+            **{prop: None for prop in OUTPUT_PROPERTIES if prop not in ("name", "country_code")},
+        }
+        if opts is not None and opts.import_:
+            # The engine's own import calls Read with no properties, so the plugin cannot
+            # find `__provider` and fails. Carry the ID as an input instead; create() adopts
+            # the list, and diff() ignores this input so keeping or removing it is no change.
+            props[IMPORT_PROPERTY] = opts.import_
+            opts = copy.copy(opts)
+            opts.import_ = None
+        super().__init__(ContactListProvider(), resource_name, props, opts)

@@ -1,0 +1,128 @@
+"""Input validation shared by the providers. No network: ``check`` must be free and offline.
+
+Every function takes the raw value the engine handed over (any type) and either returns the
+normalised value or raises :class:`ValidationError` with a sentence meant for the user; the
+caller attaches the property name.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+
+def is_unknown(value: Any) -> bool:
+    """True for a value the engine does not know yet (an output of a resource not yet created).
+
+    Inside the plugin, Check and Diff receive ``pulumi.output.Unknown`` objects; values that
+    went through a serialisation round trip arrive as the engine's sentinel string instead.
+    """
+    from pulumi.output import Unknown
+    from pulumi.runtime.rpc import UNKNOWN
+
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
+
+
+class ValidationError(ValueError):
+    """A property value is unusable; ``str()`` is the reason shown next to the property."""
+
+
+def _describe(value: Any) -> str:
+    return f"{type(value).__name__} {value!r}" if not isinstance(value, str) else repr(value)
+
+
+def _short(value: str, limit: int = 40) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+# Codes people write that ISO 3166-1 reserves for other uses (the EU's own abbreviations).
+_COMMON_MISTAKES = {"UK": "GB", "EL": "GR"}
+
+
+def normalize_country_code(value: Any) -> str:
+    """Return the ISO 3166-1 alpha-2 code in upper case, or explain what to write instead."""
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"must be a two-letter ISO 3166-1 alpha-2 country code such as 'FR', "
+            f"got {_describe(value)}"
+        )
+    text = value.strip()
+    if not text:
+        raise ValidationError(
+            "must not be empty; use a two-letter ISO 3166-1 alpha-2 code such as 'FR'"
+        )
+    # pycountry loads its database on first use; import here so the plugin's start-up and
+    # the user's program only pay for it when a country is actually checked.
+    import pycountry
+
+    if len(text) == 2 and text.isascii() and text.isalpha():
+        country = pycountry.countries.get(alpha_2=text.upper())
+        if country is not None:
+            return str(country.alpha_2)
+        if text.upper() in _COMMON_MISTAKES:
+            raise ValidationError(
+                f"{_short(text)} is not an ISO 3166-1 alpha-2 code; "
+                f"use {_COMMON_MISTAKES[text.upper()]!r}"
+            )
+        raise ValidationError(f"{_short(text)} is not an ISO 3166-1 alpha-2 country code")
+    try:
+        country = pycountry.countries.lookup(text)
+    except LookupError:
+        country = None
+    if country is not None:
+        if text.upper() == country.alpha_3:
+            raise ValidationError(f"{_short(text)} is alpha-3; use {country.alpha_2!r}")
+        if text.isdigit():
+            raise ValidationError(f"{_short(text)} is a numeric code; use {country.alpha_2!r}")
+        raise ValidationError(f"{_short(text)} is a country name; use {country.alpha_2!r}")
+    raise ValidationError(
+        f"{_short(text)} is not a country code; "
+        "use a two-letter ISO 3166-1 alpha-2 code such as 'FR'"
+    )
+
+
+def check_text(value: Any, *, required: bool) -> str:
+    """Trim a free-text value and reject what cannot travel to AvoSMS intact.
+
+    Control characters (including CR/LF and NUL) and lone surrogates are refused rather than
+    stripped, so that what reaches AvoSMS is what the user wrote, minus surrounding spaces.
+    """
+    if not isinstance(value, str):
+        raise ValidationError(f"must be a string, got {_describe(value)}")
+    text = value.strip()
+    if required and not text:
+        raise ValidationError("must not be empty")
+    for index, char in enumerate(text):
+        category = unicodedata.category(char)
+        if category == "Cc":
+            raise ValidationError(
+                f"contains the control character U+{ord(char):04X} at position {index}; remove it"
+            )
+        if category == "Cs":
+            raise ValidationError(
+                f"contains an unpaired surrogate U+{ord(char):04X} at position {index}, "
+                "which is not valid text"
+            )
+    return text
+
+
+def normalize_list_name(value: Any) -> str:
+    """A contact list name: a non-empty string after trimming, without control characters."""
+    return check_text(value, required=True)
+
+
+def normalize_list_id(value: Any) -> str:
+    """An AvoSMS list ID as given to ``import_``, as a string.
+
+    The API documents IDs only as "the list's ID" (numbers in practice, sometimes sent as
+    strings), so anything printable without spaces or slashes is accepted.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValidationError(f"must be an AvoSMS list ID such as '1234', got {_describe(value)}")
+    text = str(value).strip()
+    if not text or "/" in text or not text.isprintable() or any(c.isspace() for c in text):
+        raise ValidationError(
+            f"{_short(text)} is not an AvoSMS list ID; list IDs look like '1234' "
+            "(see `avosms-emulator lists`, the `contact/list` endpoint or the AvoSMS console)"
+        )
+    return text

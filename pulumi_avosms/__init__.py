@@ -10,10 +10,14 @@ The provider classes are importable from here and from their modules; their modu
 are stored by reference in every resource's state, so they never move.
 """
 
+from .contact import Contact, ContactError, ContactProvider
 from .contact_list import ContactList, ContactListError, ContactListProvider
 
 __all__ = [
+    "Contact",
+    "ContactError",
     "ContactList",
     "ContactListError",
     "ContactListProvider",
+    "ContactProvider",
 ]

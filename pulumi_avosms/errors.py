@@ -212,8 +212,9 @@ _WRONG_COUNTRY = (
     "list of its own country"
 )
 _NUMBER_TYPE = (
-    "AvoSMS does not accept this type of phone number (for example premium-rate or special "
-    "service numbers) in contact lists; use a mobile or landline number"
+    "AvoSMS does not accept this type of phone number (for example premium-rate, toll-free "
+    "or other numbers that cannot receive SMS) in contact lists; use a number that can "
+    "receive SMS, usually a mobile"
 )
 
 _CONTACT_TABLE: dict[str, tuple[type[AvoSMSError], str]] = {

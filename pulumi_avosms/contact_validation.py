@@ -1,0 +1,318 @@
+"""Validation of a contact's inputs. No network: ``check`` must be free and offline.
+
+Same conventions as :mod:`pulumi_avosms.validation`: each ``normalize_*`` function takes the
+raw value the engine handed over (any type), returns the normalised value or raises
+:class:`~pulumi_avosms.validation.ValidationError` with a sentence for the user; the caller
+attaches the property name. ``phonenumbers`` is imported inside the functions so that the
+plugin's start-up (and a program that never checks a number) does not pay for its metadata.
+
+AvoSMS documents no format for the e-mail, birthday or civility fields (only their names);
+the choices made here are stated at each function.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from .validation import ValidationError, _describe, _short, check_text, normalize_list_id
+
+__all__ = [
+    "country_label",
+    "format_contact_id",
+    "normalize_birthday",
+    "normalize_civility",
+    "normalize_email",
+    "normalize_optional_text",
+    "normalize_phone_number",
+    "parse_contact_id",
+    "phone_region",
+    "tolerant_birthday",
+    "tolerant_email",
+    "tolerant_phone_number",
+]
+
+_EXAMPLE_NUMBER = "'+33 6 12 34 56 78'"
+
+
+# -- phone numbers ------------------------------------------------------------------------
+
+
+def normalize_phone_number(value: Any) -> str:
+    """Return the number in E.164 form (``"+33612345678"``), or explain what to write.
+
+    The number must carry its country calling code (``+33 6 12 34 56 78``): the list's
+    country, which AvoSMS uses to read national numbers, is usually another resource's
+    output and not known when inputs are checked, and a number that means one thing in
+    ``check`` and another at ``create`` would be worse than asking for the ``+CC`` form.
+    """
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"must be a string in international form such as {_EXAMPLE_NUMBER}, "
+            f"got {_describe(value)}"
+        )
+    text = value.strip()
+    if not text:
+        raise ValidationError(
+            f"must not be empty; write the number in international form such as {_EXAMPLE_NUMBER}"
+        )
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException as err:
+        if err.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
+            if text.lstrip().startswith("+"):
+                raise ValidationError(
+                    f"{_short(text)} starts with an unknown country calling code"
+                ) from None
+            raise ValidationError(
+                f"{_short(text)} has no country calling code; write it in international "
+                f"+CC form, e.g. {_EXAMPLE_NUMBER} rather than '06 12 34 56 78'"
+            ) from None
+        reason = {
+            phonenumbers.NumberParseException.TOO_LONG: "it is too long",
+            phonenumbers.NumberParseException.TOO_SHORT_NSN: "it is too short",
+            phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "it is too short",
+        }.get(err.error_type, "it does not look like one")
+        raise ValidationError(
+            f"{_short(text)} is not a phone number ({reason}); "
+            f"write it in international form such as {_EXAMPLE_NUMBER}"
+        ) from None
+    if number.extension:
+        # An extension cannot receive an SMS, and E.164 has no place for it: keeping only
+        # the main number would silently send to someone else's switchboard.
+        raise ValidationError(
+            f"{_short(text)} has an extension ({number.extension}); SMS cannot reach "
+            "extensions, give the direct (mobile) number"
+        )
+    if not phonenumbers.is_valid_number(number):
+        region = phonenumbers.region_code_for_country_code(number.country_code or 0)
+        where = f" for {country_label(region)}" if region not in (None, "ZZ", "001") else ""
+        raise ValidationError(
+            f"{_short(text)} is not a valid phone number{where} (wrong length or prefix for "
+            f"+{number.country_code})"
+        )
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def tolerant_phone_number(value: Any, region: str | None) -> str | None:
+    """E.164 form of a number as AvoSMS returned it, read with the list's country; or None.
+
+    AvoSMS does not document the format of ``contact_telephone_number`` (E.164, national
+    "0612345678", spaced...), so numbers are compared only after this normalisation.
+    Validity is not required here: only the identity of the number matters.
+    """
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, (region or "").upper() or None)
+    except phonenumbers.NumberParseException:
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def phone_region(e164: str) -> str | None:
+    """ISO 3166-1 alpha-2 region of a number (``"FR"``), or None when unknown/non-geographic."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return None
+    region = phonenumbers.region_code_for_number(number)
+    return region if region and region not in ("ZZ", "001") else None
+
+
+def phone_type_label(e164: str) -> str:
+    """A short human name of the number's type ("fixed line", "toll-free"...) for messages."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return "unknown type"
+    kind = phonenumbers.number_type(number)
+    names = {
+        phonenumbers.PhoneNumberType.FIXED_LINE: "fixed line",
+        phonenumbers.PhoneNumberType.MOBILE: "mobile",
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed line or mobile",
+        phonenumbers.PhoneNumberType.TOLL_FREE: "toll-free",
+        phonenumbers.PhoneNumberType.PREMIUM_RATE: "premium-rate",
+        phonenumbers.PhoneNumberType.SHARED_COST: "shared-cost",
+        phonenumbers.PhoneNumberType.VOIP: "VoIP",
+        phonenumbers.PhoneNumberType.PERSONAL_NUMBER: "personal number",
+        phonenumbers.PhoneNumberType.PAGER: "pager",
+        phonenumbers.PhoneNumberType.UAN: "UAN",
+        phonenumbers.PhoneNumberType.VOICEMAIL: "voicemail",
+    }
+    return names.get(kind, "unknown type")
+
+
+def country_label(code: str | None) -> str:
+    """``"FR (France)"`` for messages; the bare code when pycountry does not know it."""
+    if not code:
+        return "an unknown country"
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code.upper())
+    return f"{code.upper()} ({country.name})" if country is not None else code.upper()
+
+
+# -- e-mail -------------------------------------------------------------------------------
+
+# AvoSMS documents no e-mail format. Conservative choice: a plain ASCII "local@domain.tld"
+# (RFC 5322 dot-atom local part; domain of LDH labels with an alphabetic or punycode TLD).
+# No quoted local parts, IP-literal domains or raw Unicode domains (write IDNs as
+# "xn--..."), since a service that does not document the format may well refuse them.
+_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_TLD = r"(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})"
+_EMAIL_RE = re.compile(rf"({_LOCAL})@((?:{_LABEL}\.)+{_TLD})")
+# RFC 5321 limits: 64 characters before the @, 254 in all.
+_MAX_LOCAL, _MAX_EMAIL = 64, 254
+
+
+def normalize_email(value: Any) -> str:
+    """An optional e-mail address: ``""`` when absent; the domain part in lower case.
+
+    Only the domain is lower-cased: the local part is case-sensitive in principle (RFC 5321),
+    so ``Alice@Example.COM`` becomes ``Alice@example.com``. Nothing is looked up (no DNS).
+    """
+    text = normalize_optional_text(value)
+    if not text:
+        return ""
+    match = _EMAIL_RE.fullmatch(text)
+    if match is None:
+        raise ValidationError(
+            f"{_short(text)} is not an e-mail address of the form local@domain.tld "
+            "(ASCII only; write international domains in their xn-- form)"
+        )
+    local, domain = match.groups()
+    if len(local) > _MAX_LOCAL or len(text) > _MAX_EMAIL:
+        raise ValidationError(
+            f"{_short(text)} is too long for an e-mail address "
+            f"(at most {_MAX_LOCAL} characters before the @, {_MAX_EMAIL} in all)"
+        )
+    return f"{local}@{domain.lower()}"
+
+
+def tolerant_email(value: Any) -> str:
+    """An e-mail as AvoSMS returned it, normalised like inputs when it is valid, else as is."""
+    try:
+        return normalize_email("" if value is None else value)
+    except ValidationError:
+        return str(value).strip()
+
+
+# -- birthday -----------------------------------------------------------------------------
+
+_ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_FRENCH_DATE_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def normalize_birthday(value: Any) -> str:
+    """An optional birthday: ``""`` when absent, else ``YYYY-MM-DD`` (what is sent to AvoSMS).
+
+    AvoSMS documents no date format for ``contactBirthday`` (nor shows one in the
+    ``contact/list/information`` example). Choice: accept ISO 8601 ``YYYY-MM-DD``, and the
+    French ``DD/MM/YYYY`` that AvoSMS's own (French) console users write, normalised to
+    ``YYYY-MM-DD`` — the calendar format a MySQL-backed service stores natively. ``MM/DD``
+    is never accepted: ``03/04/1990`` is read the French way only. The date must exist;
+    no range is imposed (AvoSMS documents none).
+    """
+    text = normalize_optional_text(value)
+    if not text:
+        return ""
+    iso = _ISO_DATE_RE.fullmatch(text)
+    french = _FRENCH_DATE_RE.fullmatch(text)
+    if iso is None and french is None:
+        raise ValidationError(
+            f"{_short(text)} is not a date; write it as YYYY-MM-DD (e.g. '1990-05-17') "
+            "or DD/MM/YYYY (e.g. '17/05/1990')"
+        )
+    if iso is not None:
+        year, month, day = iso.groups()
+    else:
+        assert french is not None
+        day, month, year = french.groups()
+    try:
+        # date.fromisoformat on an explicit YYYY-MM-DD string: no locale, and unlike
+        # strptime it does not accept one-digit fields or other ISO variants by accident.
+        date = datetime.date.fromisoformat(f"{year}-{int(month):02d}-{int(day):02d}")
+    except ValueError:
+        raise ValidationError(f"{_short(text)} is not a calendar date (no such day)") from None
+    return date.isoformat()
+
+
+def tolerant_birthday(value: Any) -> str:
+    """A birthday as AvoSMS returned it: normalised like inputs when possible, else as is.
+
+    ``0000-00-00`` (a MySQL "zero date", a likely way for a PHP service to return a cleared
+    date) and None read as empty.
+    """
+    if value is None:
+        return ""
+    text = str(value).strip()
+    if text in ("0000-00-00", "00/00/0000"):
+        return ""
+    try:
+        return normalize_birthday(text)
+    except ValidationError:
+        return text
+
+
+# -- civility and other free text ---------------------------------------------------------
+
+
+def normalize_optional_text(value: Any) -> str:
+    """An optional free-text field: ``""`` when absent (None), else trimmed clean text."""
+    if value is None:
+        return ""
+    return check_text(value, required=False)
+
+
+def normalize_civility(value: Any) -> str:
+    """An optional civility (title): any clean text.
+
+    AvoSMS documents ``contactCivility`` without its values (no list of "M."/"Mme"/"Mr"...),
+    so none is imposed: any text without control characters, trimmed.
+    """
+    return normalize_optional_text(value)
+
+
+# -- contact IDs --------------------------------------------------------------------------
+
+
+def format_contact_id(list_id: str, e164: str) -> str:
+    """The resource ID of a contact: ``"<list_id>/<E.164 number>"``."""
+    return f"{list_id}/{e164}"
+
+
+def parse_contact_id(value: Any) -> tuple[str, str]:
+    """Split ``"<list_id>/<number>"`` into the list ID and the E.164 number.
+
+    Used for ``import_`` values (the number may be written in any international form,
+    ``"7/+33 6 12 34 56 78"``) and for the IDs in state.
+    """
+    if not isinstance(value, str) or "/" not in value:
+        raise ValidationError(
+            f"must be '<list id>/<phone number>' such as '1234/+33612345678', "
+            f"got {_describe(value)}"
+        )
+    list_part, _, number_part = value.strip().partition("/")
+    try:
+        list_id = normalize_list_id(list_part)
+    except ValidationError as err:
+        raise ValidationError(f"{_short(value)}: the part before '/' {err}") from None
+    try:
+        e164 = normalize_phone_number(number_part)
+    except ValidationError as err:
+        raise ValidationError(f"{_short(value)}: the phone number part {err}") from None
+    return list_id, e164

@@ -986,6 +986,43 @@ def test_offline_subcommands_edit_a_state_file(
     assert capsys.readouterr().out == ""
 
 
+def test_create_list_makes_the_state_directory_on_a_fresh_clone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = str(tmp_path / ".avosms" / "emulator.sqlite3")
+    assert cli_main(["create-list", "--state", state, "Customers", "FR"]) == 0
+    assert capsys.readouterr().out == "1\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["lists"],
+        ["rename-list", "1", "X"],
+        ["delete-list", "1"],
+        ["add-contact", "1", "+33612345678"],
+    ],
+)
+def test_a_mistyped_state_file_is_an_error_not_an_empty_account(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    missing = str(tmp_path / "typo.sqlite3")
+    assert cli_main([command[0], "--state", missing, *command[1:]]) == 1
+    assert "no state file at" in capsys.readouterr().err
+    assert not Path(missing).exists()
+
+
+def test_a_state_file_that_is_not_sqlite_gives_one_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("not a database\n" * 100)
+    assert cli_main(["lists", "--state", str(bogus)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("avosms-emulator: cannot use the state file")
+    assert "Traceback" not in err
+
+
 def test_offline_edits_are_seen_by_a_running_server(tmp_path: Path) -> None:
     state = str(tmp_path / "state.db")
     with EmulatorServer(state_path=state) as server:

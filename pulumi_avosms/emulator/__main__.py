@@ -20,10 +20,13 @@ New subcommands: add a ``_cmd_*`` function and register it in :func:`build_parse
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import signal
+import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 
 from .backend import DEFAULT_ACCOUNTS, ApiError, EmulatorBackend
@@ -122,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    _prepare_state(args.state, create=True)
     accounts = dict(args.account) if args.account else dict(DEFAULT_ACCOUNTS)
     server = EmulatorServer(
         host=args.host,
@@ -148,53 +152,65 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _backend(args: argparse.Namespace) -> EmulatorBackend:
-    return EmulatorBackend(args.state)
+class _StateFileError(Exception):
+    """The --state file cannot be used; the message says why."""
+
+
+def _prepare_state(path: str | None, *, create: bool) -> None:
+    # A mistyped --state must not silently show an empty account: only commands that create
+    # data may start a new file, and they make its directory (`.avosms/` on a fresh clone).
+    if path is None:
+        return
+    if os.path.exists(path):
+        return
+    if not create:
+        raise _StateFileError(
+            f"no state file at {path!r}; check --state (the embedded emulator's file is "
+            ".avosms/emulator.sqlite3 in the Pulumi project directory)"
+        )
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+
+
+@contextlib.contextmanager
+def _backend(args: argparse.Namespace, *, create: bool = False) -> Iterator[EmulatorBackend]:
+    _prepare_state(args.state, create=create)
+    backend = EmulatorBackend(args.state)
+    try:
+        yield backend
+    finally:
+        backend.close()
 
 
 def _cmd_lists(args: argparse.Namespace) -> int:
-    backend = _backend(args)
-    try:
+    with _backend(args) as backend:
         for info in backend.lists():
             print(
                 f"{info['list_id']}\t{info['name']}\t{info['country_code']}\t"
                 f"{info['contact_count']}"
             )
-    finally:
-        backend.close()
     return 0
 
 
 def _cmd_create_list(args: argparse.Namespace) -> int:
-    backend = _backend(args)
-    try:
+    with _backend(args, create=True) as backend:
         print(backend.console_create_list(args.name, args.country_code, account=args.account))
-    finally:
-        backend.close()
     return 0
 
 
 def _cmd_rename_list(args: argparse.Namespace) -> int:
-    backend = _backend(args)
-    try:
+    with _backend(args) as backend:
         backend.console_rename_list(args.list_id, args.name)
-    finally:
-        backend.close()
     return 0
 
 
 def _cmd_delete_list(args: argparse.Namespace) -> int:
-    backend = _backend(args)
-    try:
+    with _backend(args) as backend:
         backend.console_delete_list(args.list_id)
-    finally:
-        backend.close()
     return 0
 
 
 def _cmd_add_contact(args: argparse.Namespace) -> int:
-    backend = _backend(args)
-    try:
+    with _backend(args) as backend:
         print(
             backend.console_add_contact(
                 args.list_id,
@@ -207,8 +223,6 @@ def _cmd_add_contact(args: argparse.Namespace) -> int:
                 other=args.other,
             )
         )
-    finally:
-        backend.close()
     return 0
 
 
@@ -217,8 +231,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except ApiError as error:
+    except (ApiError, _StateFileError) as error:
         print(f"avosms-emulator: {error}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as error:
+        print(
+            f"avosms-emulator: cannot use the state file {args.state!r}: {error}", file=sys.stderr
+        )
         return 1
 
 

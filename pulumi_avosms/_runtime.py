@@ -72,8 +72,10 @@ def get_client(settings: ProviderSettings) -> AvoSMSClient:
             api_id,
             api_key,
             endpoint,
+            connect_timeout=settings.connect_timeout,
             read_timeout=settings.timeout,
             max_retries=settings.max_retries,
+            max_retry_time=settings.retry_timeout,
         )
         _clients[settings] = client
         return client

@@ -3,10 +3,40 @@
 Nothing here runs in the user's program: the provider object that Pulumi pickles into state
 carries no settings. The dynamic-provider plugin hands the stack's configuration to
 ``configure()``, which calls :func:`settings_from_config`.
+
+Settings (stack config key, environment fallback, default):
+
+``avosms:apiId`` / ``AVOSMS_API_ID``
+    The AvoSMS account identifier (its e-mail address). Required.
+``avosms:apiKey`` / ``AVOSMS_API_KEY``
+    The API key. Required; set it with ``pulumi config set --secret``. It lives only in the
+    stack config (encrypted), the environment and the plugin's memory, and is sent only in
+    the body of POST requests, never in a URL, a log line, an error or the state.
+``avosms:endpoint`` / ``AVOSMS_ENDPOINT`` — ``https://api.avosms.com/v1``
+    The API base URL, or ``emulator`` for the emulator built into the plugin.
+``avosms:timeout`` / ``AVOSMS_TIMEOUT`` — 30 seconds
+    Read timeout of one HTTP attempt: how long AvoSMS may stay silent before the attempt
+    counts as failed (and is retried, or reconciled for writes).
+``avosms:connectTimeout`` / ``AVOSMS_CONNECT_TIMEOUT`` — 5 seconds
+    How long opening the connection to AvoSMS may take. A connection that could not be
+    opened surely carried no request, so it is always retried.
+``avosms:maxRetries`` / ``AVOSMS_MAX_RETRIES`` — 4
+    Resends after a transient failure (ERR_9xx, HTTP 429/5xx, network errors, unreadable
+    replies), per API call; 0 disables retrying. Rejections (ERR_1xx) are never retried.
+``avosms:retryTimeout`` / ``AVOSMS_RETRY_TIMEOUT`` — 60 seconds
+    Total time one API call may spend retrying (backoff and ``Retry-After`` waits included).
+    The worst case for one call is this budget plus one attempt's timeouts plus, for a
+    write whose outcome was unknown, the reads that check whether it was applied.
+``avosms:emulatorState`` / ``AVOSMS_EMULATOR_STATE``
+    The embedded emulator's SQLite file (``.avosms/emulator.sqlite3`` by default).
+
+Stack config wins over the environment; an empty value counts as unset. A malformed number
+fails with a :class:`ConfigurationError` naming both spellings.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,11 +53,19 @@ API_ID = ("avosms:apiId", "AVOSMS_API_ID")
 API_KEY = ("avosms:apiKey", "AVOSMS_API_KEY")
 ENDPOINT = ("avosms:endpoint", "AVOSMS_ENDPOINT")
 TIMEOUT = ("avosms:timeout", "AVOSMS_TIMEOUT")
+CONNECT_TIMEOUT = ("avosms:connectTimeout", "AVOSMS_CONNECT_TIMEOUT")
 MAX_RETRIES = ("avosms:maxRetries", "AVOSMS_MAX_RETRIES")
+RETRY_TIMEOUT = ("avosms:retryTimeout", "AVOSMS_RETRY_TIMEOUT")
 EMULATOR_STATE = ("avosms:emulatorState", "AVOSMS_EMULATOR_STATE")
 
 DEFAULT_TIMEOUT = 30.0
+# Opening a TCP+TLS connection takes well under a second on a working network; 5 s rides out
+# a lost SYN (retransmitted after 1 s, then 3 s) without leaving a dead network unnoticed.
+DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_MAX_RETRIES = 4
+# Long enough for backoff to outlast a short AvoSMS hiccup or a rate-limit window, short
+# enough that a real outage fails the deployment within about a minute per resource.
+DEFAULT_RETRY_TIMEOUT = 60.0
 
 
 class ConfigurationError(Exception):
@@ -48,6 +86,8 @@ class ProviderSettings:
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     emulator_state: str | None = None
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    retry_timeout: float = DEFAULT_RETRY_TIMEOUT
 
     @property
     def embedded(self) -> bool:
@@ -96,6 +136,10 @@ def _number(
     except ValueError:
         kind = "a whole number" if integer else "a number of seconds"
         raise ConfigurationError(f"{keys[0]} (or {keys[1]}) must be {kind}, got {raw!r}.") from None
+    # float() accepts "nan" and "inf": NaN would slip past the minimum check below and make
+    # every request fail obscurely, and an infinite timeout or budget could hang a deployment.
+    if not math.isfinite(value):
+        raise ConfigurationError(f"{keys[0]} (or {keys[1]}) must be a finite number, got {raw!r}.")
     if value < minimum:
         raise ConfigurationError(
             f"{keys[0]} (or {keys[1]}) must be at least {minimum}, got {raw!r}."
@@ -131,4 +175,14 @@ def settings_from_config(
             )
         ),
         emulator_state=_lookup(config, env, EMULATOR_STATE),
+        connect_timeout=_number(
+            _lookup(config, env, CONNECT_TIMEOUT),
+            CONNECT_TIMEOUT,
+            DEFAULT_CONNECT_TIMEOUT,
+            minimum=0.1,
+        ),
+        # 0 is allowed: no waiting between attempts, so effectively no retries.
+        retry_timeout=_number(
+            _lookup(config, env, RETRY_TIMEOUT), RETRY_TIMEOUT, DEFAULT_RETRY_TIMEOUT, minimum=0
+        ),
     )

@@ -26,7 +26,7 @@ from pulumi.dynamic import (
 
 from . import _runtime
 from .config import ProviderSettings, settings_from_config
-from .errors import AvoSMSError, ConflictError, NotFoundError
+from .errors import AvoSMSError, ConflictError, NotFoundError, UnexpectedResponseError
 from .validation import (
     ValidationError,
     is_unknown,
@@ -153,12 +153,36 @@ class ContactListProvider(ResourceProvider):
             raise ContactListError(
                 f"Could not create contact list {name!r} (country {country}): {err}"
             ) from err
-        return CreateResult(list_id, self._outputs(list_id, step="reading back the new"))
+        try:
+            outs = _outputs_of(self._client().get_list(list_id))
+        except AvoSMSError as err:
+            # The list exists now. Failing here would make the engine forget it (an orphan
+            # whose name blocks the next create), so record it with what is known; the next
+            # refresh fills in the rest.
+            sys.stderr.write(
+                f"warning: contact list {list_id} ({name!r}) was created, but reading it back "
+                f"failed ({err}); its country_name and created_at stay empty until the next "
+                "`pulumi refresh`.\n"
+            )
+            sys.stderr.flush()
+            outs = {
+                "list_id": list_id,
+                "name": name,
+                "country_code": country,
+                "country_name": None,
+                "contact_count": 0,
+                "created_at": None,
+            }
+        return CreateResult(list_id, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Refresh from AvoSMS; a list that no longer exists answers an empty ID."""
+        """Refresh from AvoSMS; a list that no longer exists answers an empty ID.
+
+        Served from the account listing shared by every read in flight (see
+        :meth:`_live_list`), so refreshing N lists costs about one API call, not N.
+        """
         try:
-            info = self._client().get_list(id_)
+            info = self._live_list(id_)
         except NotFoundError:
             # Gone from the account (deleted in the console): the engine drops it from state
             # and the next `pulumi up` creates it again. The plugin writes into the outputs,
@@ -166,7 +190,11 @@ class ContactListProvider(ResourceProvider):
             return ReadResult("", {})
         except AvoSMSError as err:
             # Anything but "no such list" must not make the engine forget the list.
-            raise ContactListError(f"Could not refresh contact list {id_}: {err}") from err
+            name = props.get("name")
+            label = f"{id_} ({name!r})" if isinstance(name, str) and name else id_
+            raise ContactListError(
+                f"Could not refresh contact list {label}; it stays in the state as it was: {err}"
+            ) from err
         outs = _outputs_of(info)
         return ReadResult(id_, outs, {"name": outs["name"], "country_code": outs["country_code"]})
 
@@ -196,9 +224,18 @@ class ContactListProvider(ResourceProvider):
                 ) from err
             except AvoSMSError as err:
                 raise ContactListError(
-                    f"Could not rename contact list {id_} to {name!r}: {err}"
+                    f"Could not rename contact list {id_} from {olds.get('name')!r} to "
+                    f"{name!r}: {err}"
                 ) from err
-        return UpdateResult(self._outputs(id_, step="reading back the renamed"))
+        try:
+            info = self._client().get_list(id_)
+        except AvoSMSError as err:
+            # Failing keeps the old name in the state: the next refresh sees the rename.
+            raise ContactListError(
+                f"Contact list {id_} was renamed to {name!r}, but reading it back failed; "
+                f"run `pulumi refresh` to record the new name: {err}"
+            ) from err
+        return UpdateResult(_outputs_of(info))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """AvoSMS cannot delete lists: leave it, and tell the user it still exists."""
@@ -220,12 +257,33 @@ class ContactListProvider(ResourceProvider):
             settings = self._settings = settings_from_config({})
         return _runtime.get_client(settings)
 
-    def _outputs(self, list_id: str, *, step: str) -> dict[str, Any]:
+    def _live_list(self, list_id: str) -> Any:
+        """The list as AvoSMS has it now (a ``ContactListInfo``); ``NotFoundError`` if gone.
+
+        Looked up in the account listing (``contact/list``: every list with its count, none of
+        the contacts), which the client shares between all reads: concurrent reads wait on
+        the one request in flight (single-flight) and later reads reuse its answer for
+        ``client.listing_ttl`` seconds (2 s). Any write through this process's client drops
+        it, and each `pulumi` command starts a fresh plugin, so a listing never outlives the
+        command. The accepted staleness: a console edit made during a refresh, after the
+        listing was fetched, may go unseen by reads in the next 2 s -- the same race a
+        list-by-list refresh has with edits landing while it runs.
+        """
+        client = self._client()
+        wanted = str(list_id)
         try:
-            info = self._client().get_list(list_id)
-        except AvoSMSError as err:
-            raise ContactListError(f"Failed {step} contact list {list_id}: {err}") from err
-        return _outputs_of(info)
+            listing = client.list_lists(max_age=client.listing_ttl)
+        except UnexpectedResponseError:
+            # One malformed entry (of any list) spoils the whole listing; reading this list
+            # on its own keeps the other lists refreshable, as they were before the listing.
+            listing = []
+        for info in listing:
+            if info.list_id == wanted:
+                return info
+        # Not in the listing: deleted, or created after the listing was fetched (out of band
+        # within the TTL, or a listing lagging behind). Only `information` can tell the two
+        # apart; its NotFoundError is the proof that the list is gone.
+        return client.get_list(wanted)
 
     def _adopt(self, list_id: str, name: str, country: str) -> CreateResult:
         try:
@@ -236,7 +294,9 @@ class ContactListProvider(ResourceProvider):
                 "Check the ID given to import_ (ResourceOptions(import_=...))."
             ) from err
         except AvoSMSError as err:
-            raise ContactListError(f"Cannot import contact list {list_id}: {err}") from err
+            raise ContactListError(
+                f"Cannot import contact list {list_id} (as {name!r}): {err}"
+            ) from err
         mismatches = [
             (prop, wanted, live)
             for prop, wanted, live in (
@@ -360,4 +420,11 @@ class ContactList(Resource, module="avosms", name="ContactList"):
             props[IMPORT_PROPERTY] = opts.import_
             opts = copy.copy(opts)
             opts.import_ = None
+        if isinstance(country_code, pulumi.Output):
+            # The engine keeps an output secret only when the input of the same name was;
+            # country_name is derived from country_code, so a secret country would leak
+            # through it. Whether an Output is secret is not known yet, so any Output counts.
+            opts = pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(additional_secret_outputs=["country_name"])
+            )
         super().__init__(ContactListProvider(), resource_name, props, opts)

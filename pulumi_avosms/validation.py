@@ -28,7 +28,13 @@ class ValidationError(ValueError):
 
 
 def _describe(value: Any) -> str:
-    return f"{type(value).__name__} {value!r}" if not isinstance(value, str) else repr(value)
+    if isinstance(value, str):
+        return _short(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond Python's int-to-str digit limit
+        return f"a {type(value).__name__} too large to show"
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:40] + '…'}"
 
 
 def _short(value: str, limit: int = 40) -> str:
@@ -119,7 +125,12 @@ def normalize_list_id(value: Any) -> str:
     """
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValidationError(f"must be an AvoSMS list ID such as '1234', got {_describe(value)}")
-    text = str(value).strip()
+    try:
+        text = str(value).strip()
+    except ValueError:  # an int beyond Python's int-to-str digit limit
+        raise ValidationError(
+            f"must be an AvoSMS list ID such as '1234', got {_describe(value)}"
+        ) from None
     if not text or "/" in text or not text.isprintable() or any(c.isspace() for c in text):
         raise ValidationError(
             f"{_short(text)} is not an AvoSMS list ID; list IDs look like '1234' "

@@ -123,6 +123,15 @@ def contains_secrets(value: Any) -> bool:
     return False
 
 
+def mark_secret_outputs(outs: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """Mark the outputs named by the ``additional_secret_outputs`` option secret (in place;
+    returned too), as the engine does after every Create, Update and Read of the resource."""
+    for key in names:
+        if key in outs and not is_secret(outs[key]):
+            outs[key] = secret(outs[key])
+    return outs
+
+
 def annotate_secrets(outs: dict[str, Any], ins: Mapping[str, Any]) -> dict[str, Any]:
     """Copy secretness from ``ins`` to same-named keys of ``outs`` (in place; returned too).
 
@@ -822,6 +831,7 @@ class Stack:
             seen.add(urn_)
             old = self.state.get(urn_)
             options = meta.get("options") or {}
+            secret_outputs = list(options.get("additional_secret_outputs") or ())
 
             if old is None and meta.get("import_id"):
                 # The import step reads (and checks and diffs) during a preview too.
@@ -846,7 +856,8 @@ class Stack:
                 self.state[urn_] = {
                     "id": id_,
                     "inputs": checked,
-                    "outputs": annotate_secrets(outs, checked),
+                    "outputs": mark_secret_outputs(annotate_secrets(outs, checked), secret_outputs),
+                    "secret_outputs": secret_outputs,
                     "type": typ,
                 }
                 continue
@@ -867,7 +878,8 @@ class Stack:
                 self.state[urn_] = {
                     **old,
                     "inputs": checked,
-                    "outputs": annotate_secrets(outs, checked),
+                    "outputs": mark_secret_outputs(annotate_secrets(outs, checked), secret_outputs),
+                    "secret_outputs": secret_outputs,
                 }
                 continue
 
@@ -894,7 +906,8 @@ class Stack:
             self.state[urn_] = {
                 "id": id_,
                 "inputs": checked,
-                "outputs": annotate_secrets(outs, checked),
+                "outputs": mark_secret_outputs(annotate_secrets(outs, checked), secret_outputs),
+                "secret_outputs": secret_outputs,
                 "type": typ,
             }
             if not dbr:
@@ -945,7 +958,9 @@ class Stack:
                 **old,
                 "id": new_id,
                 "inputs": inputs,
-                "outputs": annotate_secrets(outs, old["outputs"]),
+                "outputs": mark_secret_outputs(
+                    annotate_secrets(outs, old["outputs"]), old.get("secret_outputs", ())
+                ),
             }
             self.state[u] = new
             summary.ops[name] = "refresh"

@@ -26,24 +26,20 @@ Personal data in state
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
-from . import _runtime
-from .config import ProviderSettings, settings_from_config
+from ._provider import IMPORT_PROPERTY, AvoSMSProvider, move_import_option
 from .contact_validation import (
     country_label,
     format_contact_id,
@@ -71,8 +67,6 @@ REPLACE_PROPERTIES = ("list_id", "phone_number")
 FIELD_PROPERTIES = ("civility", "first_name", "last_name", "email", "birthday", "other")
 #: Everything the provider returns as outputs: the inputs, normalised, and nothing else.
 OUTPUT_PROPERTIES = (*REPLACE_PROPERTIES, *FIELD_PROPERTIES)
-#: The adoption input set from ``opts.import_``; never a change (see ``Contact``).
-IMPORT_PROPERTY = "import_id"
 
 _NORMALISERS = {
     "civility": normalize_civility,
@@ -107,7 +101,7 @@ def _rebuild_error(message: str, list_id: str | None, phone_number: str | None) 
     return ContactError(message, list_id=list_id, phone_number=phone_number)
 
 
-class ContactProvider(ResourceProvider):
+class ContactProvider(AvoSMSProvider):
     """Dynamic provider for :class:`Contact`.
 
     Holds nothing when constructed, so it pickles by reference in a few dozen bytes; settings
@@ -116,24 +110,7 @@ class ContactProvider(ResourceProvider):
     invalidates the account listing that the list provider may have cached).
     """
 
-    # Nothing secret is captured when this object is pickled, so the ``__provider`` value in
-    # state need not be encrypted on every resource.
-    serialize_as_secret_always = False
-
-    _settings: ProviderSettings | None = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Belt and braces: even a configured instance pickles as the bare class reference.
-        return {}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-
     # -- engine entry points -------------------------------------------------------------
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Resolve settings from ``avosms:*`` stack config with ``AVOSMS_*`` fallbacks."""
-        self._settings = settings_from_config(req.config)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate and normalise the inputs; no API call.
@@ -307,13 +284,6 @@ class ContactProvider(ResourceProvider):
             ) from err
 
     # -- helpers -------------------------------------------------------------------------
-
-    def _client(self) -> Any:
-        settings = self._settings
-        if settings is None:
-            # Used outside the plugin (unit tests, scripts): environment only.
-            settings = self._settings = settings_from_config({})
-        return _runtime.get_client(settings)
 
     def _find(self, list_id: str, number: str, *, step: str) -> dict[str, Any] | None:
         """This contact's live fields as outputs, or None when it (or its list) is gone."""
@@ -558,12 +528,5 @@ class Contact(Resource, module="avosms", name="Contact"):
             "birthday": birthday,
             "other": other,
         }
-        if opts is not None and opts.import_:
-            # The engine's own import calls Read with no properties, so the plugin cannot
-            # find `__provider` and fails. Carry the ID as an input instead; create() adopts
-            # the contact, and diff() ignores this input so keeping or removing it is no
-            # change.
-            props[IMPORT_PROPERTY] = opts.import_
-            opts = copy.copy(opts)
-            opts.import_ = None
+        opts = move_import_option(props, opts)
         super().__init__(ContactProvider(), resource_name, props, opts)

@@ -7,7 +7,6 @@ stacks.
 
 from __future__ import annotations
 
-import copy
 import sys
 from typing import Any
 
@@ -15,17 +14,14 @@ import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
-from . import _runtime
-from .config import ProviderSettings, settings_from_config
+from ._provider import IMPORT_PROPERTY, AvoSMSProvider, move_import_option
 from .errors import AvoSMSError, ConflictError, NotFoundError, UnexpectedResponseError
 from .validation import (
     ValidationError,
@@ -39,8 +35,6 @@ from .validation import (
 UPDATABLE_PROPERTIES = ("name",)
 #: Inputs whose change needs a new list: AvoSMS has no call that changes a list's country.
 REPLACE_PROPERTIES = ("country_code",)
-#: The adoption input set from ``opts.import_``; never a change (see ``ContactList``).
-IMPORT_PROPERTY = "import_id"
 #: Everything the provider returns as outputs (the state of a ContactList).
 OUTPUT_PROPERTIES = (
     "list_id",
@@ -59,31 +53,14 @@ class ContactListError(Exception):
     """
 
 
-class ContactListProvider(ResourceProvider):
+class ContactListProvider(AvoSMSProvider):
     """Dynamic provider for :class:`ContactList`.
 
     Holds nothing when constructed, so it pickles by reference in a few dozen bytes; settings
     are read in :meth:`configure` inside the plugin and the API client is shared per process.
     """
 
-    # Nothing secret is captured when this object is pickled, so the ``__provider`` value in
-    # state need not be encrypted on every resource.
-    serialize_as_secret_always = False
-
-    _settings: ProviderSettings | None = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Belt and braces: even a configured instance pickles as the bare class reference.
-        return {}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-
     # -- engine entry points -------------------------------------------------------------
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Resolve settings from ``avosms:*`` stack config with ``AVOSMS_*`` fallbacks."""
-        self._settings = settings_from_config(req.config)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate and normalise the inputs; no API call."""
@@ -250,13 +227,6 @@ class ContactListProvider(ResourceProvider):
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _client(self) -> Any:
-        settings = self._settings
-        if settings is None:
-            # Used outside the plugin (unit tests, scripts): environment only.
-            settings = self._settings = settings_from_config({})
-        return _runtime.get_client(settings)
-
     def _live_list(self, list_id: str) -> Any:
         """The list as AvoSMS has it now (a ``ContactListInfo``); ``NotFoundError`` if gone.
 
@@ -413,13 +383,7 @@ class ContactList(Resource, module="avosms", name="ContactList"):
             "country_code": country_code,
             **{prop: None for prop in OUTPUT_PROPERTIES if prop not in ("name", "country_code")},
         }
-        if opts is not None and opts.import_:
-            # The engine's own import calls Read with no properties, so the plugin cannot
-            # find `__provider` and fails. Carry the ID as an input instead; create() adopts
-            # the list, and diff() ignores this input so keeping or removing it is no change.
-            props[IMPORT_PROPERTY] = opts.import_
-            opts = copy.copy(opts)
-            opts.import_ = None
+        opts = move_import_option(props, opts)
         if isinstance(country_code, pulumi.Output):
             # The engine keeps an output secret only when the input of the same name was;
             # country_name is derived from country_code, so a secret country would leak

@@ -1,0 +1,74 @@
+"""What every AvoSMS dynamic provider shares: pickling, settings, the client, adoption.
+
+The concrete providers (``ContactListProvider``, ``ContactProvider``) are what Pulumi stores,
+by reference, in each resource's state; this base class is never named there, so it may
+move or change freely.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+from pulumi.dynamic import ConfigureRequest, ResourceProvider
+
+from . import _runtime
+from .config import ProviderSettings, settings_from_config
+
+if TYPE_CHECKING:
+    from .client import AvoSMSClient
+
+#: The input that carries ``opts.import_`` (see :func:`move_import_option`). Never a change.
+IMPORT_PROPERTY = "import_id"
+
+
+class AvoSMSProvider(ResourceProvider):
+    """Base of the AvoSMS dynamic providers.
+
+    Holds nothing when constructed, so a provider pickles by reference in a few dozen bytes;
+    settings are read in :meth:`configure` inside the plugin, and the API client is shared by
+    every provider of the plugin process (see :mod:`pulumi_avosms._runtime`).
+    """
+
+    # Nothing secret is captured when a provider is pickled, so the ``__provider`` value in
+    # state need not be encrypted on every resource.
+    serialize_as_secret_always = False
+
+    _settings: ProviderSettings | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Belt and braces: even a configured instance pickles as the bare class reference.
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Resolve settings from ``avosms:*`` stack config with ``AVOSMS_*`` fallbacks."""
+        self._settings = settings_from_config(req.config)
+
+    def _client(self) -> AvoSMSClient:
+        settings = self._settings
+        if settings is None:
+            # Used outside the plugin (unit tests, scripts): environment only.
+            settings = self._settings = settings_from_config({})
+        return _runtime.get_client(settings)
+
+
+def move_import_option(
+    props: dict[str, Any], opts: pulumi.ResourceOptions | None
+) -> pulumi.ResourceOptions | None:
+    """Carry ``opts.import_`` as the ``import_id`` input and clear it from the options.
+
+    The engine's own import calls Read with no properties, so the dynamic-provider plugin
+    cannot find ``__provider`` and fails. As an input, the ID reaches ``create()``, which
+    adopts the object instead of creating one; ``diff()`` ignores the input, so keeping the
+    option in the program, or removing it later, is no change.
+    """
+    if opts is None or not opts.import_:
+        return opts
+    props[IMPORT_PROPERTY] = opts.import_
+    opts = copy.copy(opts)
+    opts.import_ = None
+    return opts

@@ -36,8 +36,10 @@ fails with a :class:`ConfigurationError` naming both spellings.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -147,6 +149,36 @@ def _number(
     return value
 
 
+def _check_endpoint(endpoint: str) -> None:
+    """Refuse endpoints that are not URLs, and plain http to anything but this machine.
+
+    The API key travels in every request body: over http it would cross the network in
+    clear. Loopback stays allowed for a local emulator (`avosms-emulator`).
+    """
+    parts = urllib.parse.urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"{ENDPOINT[0]} (or {ENDPOINT[1]}) must be an http(s) URL such as "
+            f"{DEFAULT_ENDPOINT!r}, or {EMBEDDED_ENDPOINT!r} for the built-in emulator; "
+            f"got {endpoint!r}."
+        )
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ConfigurationError(
+            f"{ENDPOINT[0]} (or {ENDPOINT[1]}) is {endpoint!r}: plain http to another "
+            "machine would send the API key in clear. Use https://, or http:// only for an "
+            "emulator on this machine (localhost, 127.0.0.1, ::1)."
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def settings_from_config(
     config: _ConfigLike | Mapping[str, Any],
     environ: Mapping[str, str] | None = None,
@@ -154,12 +186,8 @@ def settings_from_config(
     """Resolve settings from the stack config (``avosms:*``), falling back to ``AVOSMS_*``."""
     env = os.environ if environ is None else environ
     endpoint = (_lookup(config, env, ENDPOINT) or DEFAULT_ENDPOINT).rstrip("/")
-    if endpoint != EMBEDDED_ENDPOINT and not endpoint.startswith(("http://", "https://")):
-        raise ConfigurationError(
-            f"{ENDPOINT[0]} (or {ENDPOINT[1]}) must be an http(s) URL such as "
-            f"{DEFAULT_ENDPOINT!r}, or {EMBEDDED_ENDPOINT!r} for the built-in emulator; "
-            f"got {endpoint!r}."
-        )
+    if endpoint != EMBEDDED_ENDPOINT:
+        _check_endpoint(endpoint)
     return ProviderSettings(
         api_id=_lookup(config, env, API_ID),
         api_key=_lookup(config, env, API_KEY),

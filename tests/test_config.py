@@ -1,0 +1,49 @@
+"""Settings resolution: where each value comes from and which values are refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from pulumi_avosms.config import ConfigurationError, settings_from_config
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://api.avosms.com/v1",
+        "http://127.0.0.1:8765/v1",
+        "http://localhost:8765/v1",
+        "http://[::1]:8765/v1",
+        "emulator",
+    ],
+)
+def test_endpoints_that_keep_the_key_safe_are_accepted(endpoint: str) -> None:
+    settings = settings_from_config({"avosms:endpoint": endpoint}, environ={})
+    assert settings.endpoint == endpoint
+
+
+def test_plain_http_to_another_machine_is_refused_because_the_key_would_travel_in_clear() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        settings_from_config({"avosms:endpoint": "http://api.avosms.com/v1"}, environ={})
+    message = str(caught.value)
+    assert "avosms:endpoint" in message and "AVOSMS_ENDPOINT" in message
+    assert "in clear" in message and "https://" in message
+
+
+@pytest.mark.parametrize("endpoint", ["api.avosms.com/v1", "ftp://api.avosms.com", "https://"])
+def test_an_endpoint_that_is_not_a_url_is_refused(endpoint: str) -> None:
+    with pytest.raises(ConfigurationError, match="must be an http"):
+        settings_from_config({}, environ={"AVOSMS_ENDPOINT": endpoint})
+
+
+def test_stack_config_wins_over_the_environment_and_empty_counts_as_unset() -> None:
+    environ = {"AVOSMS_API_ID": "env@example.com", "AVOSMS_API_KEY": "env-key"}
+    settings = settings_from_config(
+        {"avosms:apiId": "cfg@example.com", "avosms:apiKey": ""}, environ
+    )
+    assert (settings.api_id, settings.api_key) == ("cfg@example.com", "env-key")
+
+
+def test_the_key_is_not_in_the_settings_repr() -> None:
+    settings = settings_from_config({"avosms:apiKey": "KEY-REPR-123"}, environ={})
+    assert "KEY-REPR-123" not in repr(settings)

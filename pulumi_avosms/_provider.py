@@ -11,7 +11,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 import pulumi
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from . import _runtime
 from .config import ProviderSettings, settings_from_config
@@ -47,6 +47,27 @@ class AvoSMSProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         """Resolve settings from ``avosms:*`` stack config with ``AVOSMS_*`` fallbacks."""
         self._settings = settings_from_config(req.config)
+
+    def _api_key_failures(self, inputs: dict[str, Any]) -> list[CheckFailure]:
+        """Refuse inputs that carry the configured API key (pasted in the wrong place).
+
+        Inputs are stored in the state and sent to AvoSMS as data, so the key would leak
+        there. The failure names the property, never the value.
+        """
+        key = self._settings.api_key if self._settings is not None else None
+        # A short "key" (a placeholder in a test stack) would match ordinary words.
+        if not key or len(key) < 8:
+            return []
+        return [
+            CheckFailure(
+                prop,
+                f"{prop} contains the AvoSMS API key configured for this stack (avosms:apiKey); "
+                "inputs are stored in the Pulumi state and sent to AvoSMS as data, so the key "
+                "would leak there. Remove it from the program.",
+            )
+            for prop, value in inputs.items()
+            if isinstance(value, str) and key in value
+        ]
 
     def _client(self) -> AvoSMSClient:
         settings = self._settings

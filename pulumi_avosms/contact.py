@@ -158,6 +158,7 @@ class ContactProvider(AvoSMSProvider):
                     failure = _import_mismatch(list_id, number, inputs)
                     if failure is not None:
                         failures.append(CheckFailure(IMPORT_PROPERTY, failure))
+        failures.extend(self._api_key_failures(inputs))
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

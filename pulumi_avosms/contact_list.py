@@ -94,6 +94,7 @@ class ContactListProvider(AvoSMSProvider):
             failure = _same_name_replacement(_olds, inputs)
             if failure is not None:
                 failures.append(failure)
+        failures.extend(self._api_key_failures(inputs))
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

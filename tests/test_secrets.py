@@ -316,3 +316,31 @@ def test_outputs_derived_from_a_secret_country_stay_secret(
         outputs = stack.resource("s")["outputs"]
     assert h.is_secret(outputs["country_code"])
     assert h.is_secret(outputs["country_name"]), outputs["country_name"]
+
+
+def test_the_api_key_pasted_into_an_input_is_refused_at_preview(
+    emulator: EmulatorServer, avosms_config: dict[str, str]
+) -> None:
+    """A key pasted as a list name (or a contact field) would land in the state and in
+    AvoSMS: check refuses it, naming the property and never echoing the key."""
+    key = avosms_config["avosms:apiKey"]
+    with h.PluginProcess(unset_prefixes=["AVOSMS_"]) as plugin:
+        stack = h.Stack(plugin, config=avosms_config, secret_keys=["avosms:apiKey"])
+        with pytest.raises(h.CheckFailedError) as caught:
+            stack.preview({"s": contact_list("s", f"list {key}")})
+        ((prop, reason),) = caught.value.failures
+        assert prop == "name" and "API key" in reason and key not in reason
+        list_id = emulator.backend.console_create_list("On-call", "FR")
+        with pytest.raises(h.CheckFailedError) as caught:
+            stack.preview(
+                {
+                    "c": h.program_inputs(
+                        lambda: Contact(
+                            "c", list_id=list_id, phone_number="+33612345678", other=key
+                        )
+                    )["c"]
+                }
+            )
+        assert [prop for prop, _ in caught.value.failures] == ["other"]
+        assert key not in plugin.stderr_text()
+    assert emulator.stats.snapshot()["total_calls"] == 0

@@ -62,8 +62,12 @@ class ContactListProvider(AvoSMSProvider):
 
     # -- engine entry points -------------------------------------------------------------
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate and normalise the inputs; no API call."""
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate and normalise the inputs; no API call.
+
+        ``olds`` are the inputs in state (empty for a new list); they only serve to refuse a
+        replacement that cannot work (see :func:`_same_name_replacement`).
+        """
         inputs: dict[str, Any] = {}
         failures: list[CheckFailure] = []
         for prop, normalise in (
@@ -91,7 +95,7 @@ class ContactListProvider(AvoSMSProvider):
                 except ValidationError as err:
                     failures.append(CheckFailure(IMPORT_PROPERTY, f"import_ {err}"))
         if not failures:
-            failure = _same_name_replacement(_olds, inputs)
+            failure = _same_name_replacement(olds, inputs)
             if failure is not None:
                 failures.append(failure)
         failures.extend(self._api_key_failures(inputs))

@@ -753,6 +753,7 @@ class AvoSMSClient:
                     if found is not _MISSING:
                         return cast(_T, found)
                 if uncertain:  # only writes are ever uncertain
+                    error.outcome_unknown = True
                     error.message += (
                         "; the change may or may not have been applied, so run "
                         "`pulumi refresh` before trying again"

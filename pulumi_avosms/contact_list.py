@@ -132,8 +132,14 @@ class ContactListProvider(AvoSMSProvider):
         except ConflictError as err:
             raise ContactListError(_name_taken_message(client, name, country)) from err
         except AvoSMSError as err:
+            hint = (
+                " If AvoSMS did create it after all, the next `pulumi up` stops on the name "
+                "being taken and shows the import_ that adopts that list."
+                if err.outcome_unknown
+                else ""
+            )
             raise ContactListError(
-                f"Could not create contact list {name!r} (country {country}): {err}"
+                f"Could not create contact list {name!r} (country {country}): {err}{hint}"
             ) from err
         try:
             outs = _outputs_of(self._client().get_list(list_id))

@@ -72,6 +72,8 @@ class AvoSMSError(Exception):
         self.retry_after = retry_after
         #: How many attempts the client made before giving up (set by the client).
         self.attempts: int | None = None
+        #: True when a write failed but may still have been applied (set by the client).
+        self.outcome_unknown = False
 
     def __str__(self) -> str:
         prefix = f"[{self.code}] " if self.code else ""

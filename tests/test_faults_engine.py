@@ -502,6 +502,7 @@ def test_create_that_lands_after_pulumi_gave_up_is_explained_then_adopted(
     with pytest.raises(h.PluginError) as caught:
         stack.up({"customers": contact_list()})
     assert "may or may not have been applied" in caught.value.exception_message
+    assert "shows the import_ that adopts that list" in caught.value.exception_message
     assert stack.state == {}
     assert wait_for(lambda: len(emulator.backend.lists()) == 1, 6.0)
     emulator.faults.clear()

@@ -19,7 +19,7 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn, TypeVar, cast
@@ -269,7 +269,7 @@ def _ignore_reply(_: Mapping[str, Any]) -> None:
     return None
 
 
-def _match_name(lists: list[ContactListInfo], name: str) -> list[ContactListInfo]:
+def _match_name(lists: Sequence[ContactListInfo], name: str) -> list[ContactListInfo]:
     """Lists named ``name``: exact matches if any, else the unique case/space-insensitive one.
 
     Whether AvoSMS compares names case-insensitively (or trims them) is undocumented, so a
@@ -340,23 +340,89 @@ def _reason(exc: BaseException, secrets: tuple[str, ...]) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# The listing cache
-
-
-@dataclass
-class _Listing:
-    fetched_at: float
-    lists: tuple[ContactListInfo, ...]
+# The read cache
 
 
 class _Flight:
-    """One ``contact/list`` request in flight that concurrent callers wait on."""
+    """One read request in flight that concurrent callers of the same key wait on."""
 
     def __init__(self, generation: int) -> None:
         self.generation = generation
         self.done = threading.Event()
-        self.result: tuple[ContactListInfo, ...] | None = None
+        self.result: Any = None
         self.error: BaseException | None = None
+
+
+class _SharedReads:
+    """Replies of read endpoints, shared: single-flight per key, reused for ``max_age``.
+
+    Keys are the account listing and each list's ``information``. Any write through the
+    client drops everything (the generation moves on), and a reply whose request started
+    before a write is never stored, since it may not show that write.
+    """
+
+    def __init__(self, monotonic: Callable[[], float]) -> None:
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._entries: dict[Hashable, tuple[float, Any]] = {}
+        self._flights: dict[Hashable, _Flight] = {}
+
+    def get(self, key: Hashable, max_age: float, fetch: Callable[[], _T]) -> _T:
+        """``fetch()``'s result, from the cache when at most ``max_age`` seconds old.
+
+        ``max_age <= 0`` always fetches (and stores the reply for others).
+        """
+        if max_age <= 0:
+            with self._lock:
+                generation = self._generation
+            started = self._monotonic()
+            value = fetch()
+            self._store(key, generation, started, value)
+            return value
+        with self._lock:
+            cached = self._entries.get(key)
+            if cached is not None and self._monotonic() - cached[0] <= max_age:
+                return cast(_T, cached[1])
+            flight = self._flights.get(key)
+            # Join only a request started since the last write; an older one may miss it.
+            leader = flight is None or flight.generation != self._generation
+            if leader:
+                flight = _Flight(self._generation)
+                self._flights[key] = flight
+        assert flight is not None
+        if not leader:
+            flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            return cast(_T, flight.result)
+        started = self._monotonic()
+        try:
+            flight.result = fetch()
+            self._store(key, flight.generation, started, flight.result)
+            return cast(_T, flight.result)
+        except BaseException as exc:  # followers must see whatever ended the request
+            flight.error = exc
+            raise
+        finally:
+            with self._lock:
+                if self._flights.get(key) is flight:
+                    del self._flights[key]
+            flight.done.set()
+
+    def invalidate(self) -> None:
+        """Forget every cached reply; requests already in flight will not be stored."""
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
+
+    def _store(self, key: Hashable, generation: int, started: float, value: Any) -> None:
+        with self._lock:
+            if generation == self._generation:
+                self._entries[key] = (started, value)
+
+
+_LISTING_KEY = "contact/list"
 
 
 # --------------------------------------------------------------------------------------------
@@ -440,10 +506,7 @@ class AvoSMSClient:
             session.headers["Accept"] = "application/json"
         self._session = session
 
-        self._lock = threading.Lock()
-        self._generation = 0
-        self._listing: _Listing | None = None
-        self._flight: _Flight | None = None
+        self._reads = _SharedReads(self._monotonic)
 
     # -- housekeeping -------------------------------------------------------------------------
 
@@ -497,9 +560,15 @@ class AvoSMSClient:
         finally:
             self.invalidate_listing()
 
-    def get_list(self, list_id: str | int) -> ContactListDetail:
-        """One contact list with its contacts (``contact/list/information``)."""
-        return self._get_list(str(list_id), None)
+    def get_list(self, list_id: str | int, max_age: float = 0.0) -> ContactListDetail:
+        """One contact list with its contacts (``contact/list/information``).
+
+        With ``max_age > 0``, as for :meth:`list_lists`: a reply at most that old is reused
+        and concurrent callers for the same list share one request (the refresh of many
+        contacts of one list costs one call). Writes through this client drop it.
+        """
+        key = str(list_id)
+        return self._reads.get(("information", key), max_age, lambda: self._get_list(key, None))
 
     def list_lists(self, max_age: float = 0.0) -> list[ContactListInfo]:
         """All contact lists of the account (``contact/list``).
@@ -508,32 +577,7 @@ class AvoSMSClient:
         concurrent callers share the one request in flight. Writes made through this client
         drop the cached listing.
         """
-        if max_age <= 0:
-            with self._lock:
-                generation = self._generation
-            started = self._monotonic()
-            lists = tuple(self._fetch_lists(None))
-            self._store_listing(generation, started, lists)
-            return list(lists)
-
-        with self._lock:
-            cached = self._listing
-            if cached is not None and self._monotonic() - cached.fetched_at <= max_age:
-                return list(cached.lists)
-            flight = self._flight
-            # Join only a request started since the last write; an older one may miss it.
-            leader = flight is None or flight.generation != self._generation
-            if leader:
-                flight = _Flight(self._generation)
-                self._flight = flight
-        assert flight is not None
-        if leader:
-            return list(self._lead_flight(flight))
-        flight.done.wait()
-        if flight.error is not None:
-            raise flight.error
-        assert flight.result is not None
-        return list(flight.result)
+        return list(self._reads.get(_LISTING_KEY, max_age, lambda: tuple(self._fetch_lists(None))))
 
     def find_list_by_name(self, name: str, max_age: float = 0.0) -> ContactListInfo | None:
         """The list named ``name`` (exact match first, else a unique case-insensitive one)."""
@@ -541,10 +585,9 @@ class AvoSMSClient:
         return matches[0] if matches else None
 
     def invalidate_listing(self) -> None:
-        """Forget the cached listing; a listing already in flight will not be cached."""
-        with self._lock:
-            self._generation += 1
-            self._listing = None
+        """Forget cached replies (the listing and lists' information); a request already in
+        flight will not be cached."""
+        self._reads.invalidate()
 
     def rename_list(self, list_id: str | int, name: str) -> None:
         """Rename a contact list (``contact/list/rename``).
@@ -663,39 +706,12 @@ class AvoSMSClient:
         self, name: str, country_code: str, deadline: float
     ) -> ContactListInfo | None:
         # Always a fresh listing: a cached one may predate our lost attempt.
-        with self._lock:
-            generation = self._generation
-        started = self._monotonic()
-        lists = self._fetch_lists(deadline)
-        self._store_listing(generation, started, tuple(lists))
+        lists = self._reads.get(_LISTING_KEY, 0.0, lambda: tuple(self._fetch_lists(deadline)))
         wanted = country_code.strip().upper()
         for candidate in _match_name(lists, name):
             if candidate.country_code == wanted:
                 return candidate
         return None
-
-    def _store_listing(
-        self, generation: int, started: float, lists: tuple[ContactListInfo, ...]
-    ) -> None:
-        with self._lock:
-            # A write finished while this listing was in flight: it may not reflect it.
-            if generation == self._generation:
-                self._listing = _Listing(fetched_at=started, lists=lists)
-
-    def _lead_flight(self, flight: _Flight) -> tuple[ContactListInfo, ...]:
-        started = self._monotonic()
-        try:
-            flight.result = tuple(self._fetch_lists(None))
-            self._store_listing(flight.generation, started, flight.result)
-            return flight.result
-        except BaseException as exc:  # followers must see whatever ended the request
-            flight.error = exc
-            raise
-        finally:
-            with self._lock:
-                if self._flight is flight:
-                    self._flight = None
-            flight.done.set()
 
     # -- internals: one call with retries ---------------------------------------------------------
 

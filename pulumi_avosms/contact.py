@@ -293,9 +293,16 @@ class ContactProvider(AvoSMSProvider):
     def _lookup(
         self, list_id: str, number: str, *, step: str
     ) -> tuple[bool, dict[str, Any] | None]:
-        """``(list exists, this contact's live fields as outputs or None)``."""
+        """``(list exists, this contact's live fields as outputs or None)``.
+
+        A refresh reads the list's contacts through the client's shared reads: the contacts
+        of one list refreshed together cost one ``information`` call, not one each. Adoption
+        reads fresh.
+        """
+        client = self._client()
+        max_age = client.listing_ttl if step == "refresh" else 0.0
         try:
-            detail = self._client().get_list(list_id)
+            detail = client.get_list(list_id, max_age=max_age)
         except NotFoundError:
             return False, None
         except AvoSMSError as err:

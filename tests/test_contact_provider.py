@@ -490,7 +490,9 @@ def test_read_matches_a_number_avosms_returns_in_national_format(
     )
 
     class FakeClient:
-        def get_list(self, list_id: str) -> ContactListDetail:
+        listing_ttl = 2.0
+
+        def get_list(self, list_id: str, max_age: float = 0.0) -> ContactListDetail:
             assert list_id == "7"
             return detail
 

@@ -313,3 +313,44 @@ def test_unreadable_listing_falls_back_to_reading_the_list_alone(
 
     assert result.id == list_id
     assert result.outs is not None and result.outs["name"] == "Customers"
+
+
+# -- contacts ---------------------------------------------------------------------------------
+
+
+def test_refreshing_the_contacts_of_one_list_costs_one_read_of_the_list(
+    command: Callable[[], h.PluginProcess], emulator: Any
+) -> None:
+    """Each Contact's refresh needs its list's contacts; reads in flight share one reply."""
+    from pulumi_avosms import Contact
+
+    emulator.latency = LATENCY
+    list_id = emulator.backend.console_create_list("On-call", "FR")
+    numbers = [f"+3361234{i:04d}" for i in range(20)]
+    for number in numbers:
+        emulator.backend.console_add_contact(list_id, number)
+    registered = h.program_inputs(lambda: Contact("c", list_id=list_id, phone_number=numbers[0]))[
+        "c"
+    ]["inputs"]
+    contact_type = "pulumi-python:dynamic/avosms:Contact"
+    entries = [
+        (
+            h.urn(contact_type, f"c{i}"),
+            f"{list_id}/{number}",
+            {**registered, "phone_number": number},
+        )
+        for i, number in enumerate(numbers)
+    ]
+    plugin = command()
+    counted = Counted(emulator)
+
+    def read(entry: tuple[str, str, dict[str, Any]]) -> None:
+        urn_, id_, props = entry
+        new_id, outs, _inputs = plugin.read(id_, urn_, props, props)
+        assert (new_id, outs["phone_number"]) == (id_, id_.split("/", 1)[1])
+
+    with ThreadPoolExecutor(INFLIGHT) as pool:
+        list(pool.map(read, entries))
+    counted.stop()
+    assert counted.endpoint(EP_INFO) <= REFRESH_BUDGET, counted.after
+    assert counted.calls == counted.endpoint(EP_INFO)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -16,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from pulumi_avosms.emulator import EmulatorBackend, EmulatorServer
+from pulumi_avosms.emulator import ApiError, EmulatorBackend, EmulatorServer
 from pulumi_avosms.emulator.__main__ import _cmd_serve, build_parser
 from pulumi_avosms.emulator.__main__ import main as cli_main
 
@@ -273,12 +275,37 @@ def test_rename_changes_the_name(emulator: EmulatorServer) -> None:
     assert emulator.backend.get_list(list_id)["name"] == "Clients"  # type: ignore[index]
 
 
-def test_rename_to_a_case_variant_of_its_own_name_is_allowed(emulator: EmulatorServer) -> None:
+@pytest.mark.parametrize("new_name", ["customers", "Customers", " CUSTOMERS "])
+def test_rename_to_its_own_name_or_a_case_variant_of_it_is_err_104(
+    emulator: EmulatorServer, new_name: str
+) -> None:
+    # Undocumented; conservative: a list's own current name is "not available" too.
     list_id = create_list(emulator, "customers")
-    reply = call(
-        emulator, "contact/list/rename", listContactId=list_id, listContactName="Customers"
+    reply = call(emulator, "contact/list/rename", listContactId=list_id, listContactName=new_name)
+    assert code_of(reply) == "ERR_104"
+    assert emulator.backend.get_list(list_id)["name"] == "customers"  # type: ignore[index]
+
+
+def test_a_resent_rename_that_already_landed_is_err_104(emulator: EmulatorServer) -> None:
+    list_id = create_list(emulator, "Old")
+    emulator.faults.add("drop_after", endpoint="contact/list/rename")
+    with pytest.raises(requests.ConnectionError):
+        call(emulator, "contact/list/rename", listContactId=list_id, listContactName="New")
+    reply = call(emulator, "contact/list/rename", listContactId=list_id, listContactName="New")
+    assert code_of(reply) == "ERR_104"
+    assert emulator.backend.get_list(list_id)["name"] == "New"  # type: ignore[index]
+
+
+def test_console_rename_to_its_own_name_is_refused_too(emulator: EmulatorServer) -> None:
+    list_id = emulator.backend.console_create_list("Customers", "FR")
+    with pytest.raises(ApiError) as raised:
+        emulator.backend.console_rename_list(list_id, "CUSTOMERS")
+    assert raised.value.code == "ERR_104"
+    assert admin(emulator, "POST", f"lists/{list_id}/rename", {"name": "Customers"}) == (
+        409,
+        {"error": "list name 'Customers' not available", "code": "ERR_104"},
     )
-    assert code_of(reply) == "OK"
+    assert emulator.backend.get_list(list_id)["name"] == "Customers"  # type: ignore[index]
 
 
 @pytest.mark.parametrize(
@@ -744,6 +771,48 @@ def test_faults_clear_and_unknown_kinds_are_refused(emulator: EmulatorServer) ->
         emulator.faults.add("html", seconds=3)
 
 
+@pytest.mark.parametrize(
+    "endpoint", ["contact/lists/create", "v1/contact/list", "/v1/contact/add", "", "Contact/add"]
+)
+def test_a_fault_for_an_endpoint_that_does_not_exist_is_refused(
+    emulator: EmulatorServer, endpoint: str
+) -> None:
+    with pytest.raises(ValueError, match=r"valid endpoints: .*'contact/list/create'"):
+        emulator.faults.add("http500", endpoint=endpoint)
+    status, reply = admin(emulator, "POST", "faults", {"kind": "http500", "endpoint": endpoint})
+    assert status == 400
+    assert "valid endpoints" in reply["error"] and "contact/list/rename" in reply["error"]
+    assert len(emulator.faults) == 0
+
+
+def test_a_fault_endpoint_may_have_surrounding_slashes(emulator: EmulatorServer) -> None:
+    assert emulator.faults.add("http500", endpoint="/contact/list/").endpoint == "contact/list"
+    assert admin(emulator, "POST", "faults", {"kind": "http500", "endpoint": 7})[0] == 400
+
+
+def test_a_call_aborted_during_the_latency_wait_leaves_its_fault_queued() -> None:
+    server = EmulatorServer(latency=60).start()
+    server.faults.add("err9xx")
+    outcome: list[object] = []
+
+    def client() -> None:
+        try:
+            outcome.append(call(server, "contact/list", timeout=30))
+        except requests.RequestException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while not server.request_log and time.monotonic() < deadline:  # the call has arrived
+        time.sleep(0.005)
+    server.stop()
+    thread.join(5)
+    assert isinstance(outcome[0], requests.ConnectionError)
+    assert [f.kind for f in server.faults.pending()] == ["err9xx"]
+    assert server.request_log[0].fault is None
+
+
 def test_latency_is_waited_on_every_api_call(emulator: EmulatorServer) -> None:
     emulator.latency = 0.2
     started = time.monotonic()
@@ -799,6 +868,20 @@ def test_request_log_shows_credentials_travel_in_the_body_only(emulator: Emulato
     assert record.form == {"id": DEMO_ID, "key": DEMO_KEY, "listContactId": "7"}
     assert record.query == ""
     assert DEMO_KEY not in json.dumps(record.headers)
+
+
+def test_admin_request_log_hides_the_api_key(emulator: EmulatorServer) -> None:
+    call(emulator, "contact/list/information", listContactId="7")
+    requests.post(f"{emulator.api_url}/contact/list?id=x&key={DEMO_KEY}&a=1", timeout=5)
+    response = requests.get(f"{emulator.url}/_emulator/requests", timeout=5)
+    assert response.status_code == 200
+    assert DEMO_KEY not in response.text
+    first, second = response.json()["requests"]
+    assert first["form"] == {"id": DEMO_ID, "key": "***", "listContactId": "7"}
+    assert second["query"] == "id=x&key=***&a=1"
+    # The in-process log is not redacted (tests prove where the key travelled with it).
+    assert emulator.request_log[0].form["key"] == DEMO_KEY
+    assert emulator.request_log[1].query == f"id=x&key={DEMO_KEY}&a=1"
 
 
 def test_reset_forgets_data_faults_counters_log_and_ids(emulator: EmulatorServer) -> None:
@@ -870,6 +953,39 @@ def test_admin_faults_latency_stats_requests_and_reset(emulator: EmulatorServer)
 
 
 # --------------------------------------------------------------------------- state, CLI
+
+
+@pytest.mark.parametrize("read", ["lists", "get_list", "api_list_information"])
+def test_a_list_and_its_contacts_are_read_from_one_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read: str
+) -> None:
+    state = str(tmp_path / "state.db")
+    backend = EmulatorBackend(state)
+    offline = sqlite3.connect(state, timeout=0.05, isolation_level=None)  # like the CLI
+    try:
+        list_id = backend.console_create_list("Customers", "FR")
+        backend.console_add_contact(list_id, FR_MOBILE)
+        read_contacts = backend._contacts
+
+        def contacts_after_an_offline_write(db: sqlite3.Connection, lid: int) -> Any:
+            # Between the read of the list and that of its contacts, another process
+            # tries to empty the list: it must wait, or not be seen.
+            with contextlib.suppress(sqlite3.OperationalError):
+                offline.execute("DELETE FROM contacts")
+            return read_contacts(db, lid)
+
+        monkeypatch.setattr(backend, "_contacts", contacts_after_an_offline_write)
+        if read == "lists":
+            (found,) = backend.lists()
+        elif read == "get_list":
+            found = backend.get_list(list_id)
+        else:
+            found = backend.api_list_information(DEMO_ID, list_id)
+        assert found["contact_count"] == 1
+        assert [c["phone_number"] for c in found["contacts"]] == [FR_MOBILE]
+    finally:
+        offline.close()
+        backend.close()
 
 
 def test_state_survives_a_restart_on_the_same_file(tmp_path: Path) -> None:
@@ -1042,3 +1158,63 @@ def test_server_reports_its_urls_and_port(private_server: EmulatorServer) -> Non
     assert private_server.port > 0
     assert private_server.url == f"http://127.0.0.1:{private_server.port}"
     assert private_server.api_url == private_server.url + "/v1"
+
+
+def test_stop_lets_a_request_being_served_finish_before_closing_the_backend() -> None:
+    server = EmulatorServer().start()
+    entered = threading.Event()
+    list_lists = server.backend.api_list_lists
+
+    def slow_listing(account: str) -> list[dict[str, Any]]:
+        entered.set()
+        time.sleep(0.5)
+        return list_lists(account)
+
+    server.backend.api_list_lists = slow_listing  # type: ignore[method-assign]
+    outcome: list[object] = []
+
+    def client() -> None:
+        try:
+            outcome.append(call(server, "contact/list", timeout=30))
+        except requests.RequestException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    assert entered.wait(5)
+    server.stop()
+    thread.join(5)
+    (reply,) = outcome
+    assert isinstance(reply, requests.Response)
+    assert code_of(reply) == "OK"
+    # Served before the backend was closed; later requests cannot reach it.
+    with pytest.raises(requests.ConnectionError):
+        call(server, "contact/list", timeout=2)
+
+
+def test_stop_waits_for_a_stuck_request_only_a_bounded_time() -> None:
+    server = EmulatorServer().start()
+    server.STOP_GRACE = 0.3
+    entered, release = threading.Event(), threading.Event()
+
+    def stuck_listing(account: str) -> list[dict[str, Any]]:
+        entered.set()
+        release.wait(10)
+        return []
+
+    server.backend.api_list_lists = stuck_listing  # type: ignore[method-assign]
+    thread = threading.Thread(target=_quiet_call, args=(server,))
+    thread.start()
+    try:
+        assert entered.wait(5)
+        started = time.monotonic()
+        server.stop()
+        assert 0.25 <= time.monotonic() - started < 2
+    finally:
+        release.set()
+        thread.join(5)
+
+
+def _quiet_call(server: EmulatorServer) -> None:
+    with contextlib.suppress(requests.RequestException):
+        call(server, "contact/list", timeout=10)

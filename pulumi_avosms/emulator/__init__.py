@@ -24,6 +24,7 @@ In-process (how tests use it)::
         server.faults.add("drop_after", endpoint="contact/list/create")
         server.stats.snapshot()           # {"calls", "bytes_in", "bytes_out", "connections"...}
         server.request_log                # [RequestRecord(endpoint, method, path, query, form..)]
+                                          # form/query as received, API key included
         server.latency = 0.02             # per API call
         server.backend.reset()            # data, id sequence, faults, counters, log
 
@@ -45,6 +46,11 @@ the AvoSMS API; not counted, not logged, never faulted) — see :mod:`.admin`::
     POST   /_emulator/faults                    {"kind", "count", "endpoint", ...options}
     GET    /_emulator/stats                     GET /_emulator/requests
     GET    /_emulator/latency                   POST /_emulator/latency {"seconds"}
+
+``GET /_emulator/requests`` differs from ``server.request_log`` in one way: the value of the
+``key`` parameter (the API key, in the form or the query string) is replaced by ``***``,
+since anyone who can reach the port can read that route. The in-process log keeps it, so
+tests can prove where the key travelled.
 
 Offline edits of a state file: ``avosms-emulator lists|create-list|rename-list|delete-list|
 add-contact --state FILE ...`` (see :mod:`.__main__`).

@@ -18,7 +18,7 @@ test in another process) can do what an in-process test does:
 ``POST /_emulator/faults`` ``{"kind","count","endpoint",…}`` ``faults.add(...)``
 ``DELETE /_emulator/faults``                                 ``faults.clear()``
 ``GET  /_emulator/stats``                                    ``stats.snapshot()``
-``GET  /_emulator/requests``                                 ``request_log``
+``GET  /_emulator/requests``                                 ``request_log`` (``key`` hidden)
 ``GET|POST /_emulator/latency`` ``{"seconds"}``              ``server.latency``
 =========================================================== ==================================
 
@@ -41,7 +41,7 @@ from urllib.parse import unquote
 from .backend import CONTACT_FIELDS, ApiError
 
 if TYPE_CHECKING:
-    from .server import EmulatorServer
+    from .server import EmulatorServer, RequestRecord
 
 __all__ = ["ADMIN_PREFIX", "AdminError", "handle_admin"]
 
@@ -151,8 +151,28 @@ def _stats(server: EmulatorServer, payload: dict[str, Any], args: list[str]) -> 
     return 200, server.stats.snapshot()
 
 
+#: What the API key is replaced with in ``GET /_emulator/requests``.
+REDACTED = "***"
+
+_QUERY_KEY = re.compile(r"(^|[&;])(key=)[^&;]*")
+
+
+def _redacted(record: RequestRecord) -> dict[str, Any]:
+    """``record`` as JSON, without the value of the ``key`` (API key) parameter.
+
+    Anyone who can reach the port can read this route, so the API key is hidden — in the
+    form and in the query string (where a misbehaving client might put it). The Python-side
+    ``server.request_log`` keeps it: in-process tests use it to prove where it travelled.
+    """
+    data = dataclasses.asdict(record)
+    if "key" in data["form"]:
+        data["form"]["key"] = REDACTED
+    data["query"] = _QUERY_KEY.sub(rf"\g<1>\g<2>{REDACTED}", data["query"])
+    return data
+
+
 def _requests(server: EmulatorServer, payload: dict[str, Any], args: list[str]) -> Result:
-    return 200, {"requests": [dataclasses.asdict(r) for r in list(server.request_log)]}
+    return 200, {"requests": [_redacted(r) for r in list(server.request_log)]}
 
 
 def _get_latency(server: EmulatorServer, payload: dict[str, Any], args: list[str]) -> Result:

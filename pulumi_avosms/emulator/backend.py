@@ -199,6 +199,25 @@ class EmulatorBackend:
             else:
                 self._db.execute("COMMIT")
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One consistent read: every SELECT inside sees the same state of the file.
+
+        With ``isolation_level=None`` sqlite3 starts no transaction for SELECTs, so two
+        SELECTs in a row could straddle a write by another process (the offline CLI). An
+        explicit (deferred) BEGIN makes them one read transaction: the shared lock taken by
+        the first SELECT is held until COMMIT, so a writer waits (busy timeout) meanwhile.
+        """
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
     def close(self) -> None:
         """Close the SQLite connection (an in-memory state is lost)."""
         with self._lock:
@@ -264,23 +283,23 @@ class EmulatorBackend:
         "contact_count", "contacts": [{"phone_number", "civility", "last_name",
         "first_name", "email", "birthday", "other"}]}.
         """
-        with self._lock:
+        with self._snapshot() as db:  # the lists and their contacts from one state
             if account is None:
-                rows = self._db.execute("SELECT * FROM lists ORDER BY id").fetchall()
+                rows = db.execute("SELECT * FROM lists ORDER BY id").fetchall()
             else:
-                rows = self._db.execute(
+                rows = db.execute(
                     "SELECT * FROM lists WHERE account = ? ORDER BY id", (account,)
                 ).fetchall()
-            return [self._list_dict(self._db, row) for row in rows]
+            return [self._list_dict(db, row) for row in rows]
 
     def get_list(self, list_id: str | int) -> dict[str, Any] | None:
         """One list as in :meth:`lists`, or None when no list has that id."""
         lid = _parse_list_id(list_id)
         if lid is None:
             return None
-        with self._lock:
-            row = self._db.execute("SELECT * FROM lists WHERE id = ?", (lid,)).fetchone()
-            return None if row is None else self._list_dict(self._db, row)
+        with self._snapshot() as db:
+            row = db.execute("SELECT * FROM lists WHERE id = ?", (lid,)).fetchone()
+            return None if row is None else self._list_dict(db, row)
 
     # ------------------------------------------------------------------ rules
 
@@ -298,12 +317,11 @@ class EmulatorBackend:
         return code
 
     @staticmethod
-    def _name_taken(
-        db: sqlite3.Connection, account: str, name: str, except_id: int | None = None
-    ) -> bool:
+    def _name_taken(db: sqlite3.Connection, account: str, name: str) -> bool:
+        """Whether any list of ``account`` (the one being renamed included) uses ``name``."""
         row = db.execute(
-            "SELECT id FROM lists WHERE account = ? AND name_key = ? AND id IS NOT ?",
-            (account, _name_key(name), except_id),
+            "SELECT id FROM lists WHERE account = ? AND name_key = ?",
+            (account, _name_key(name)),
         ).fetchone()
         return row is not None
 
@@ -386,9 +404,16 @@ class EmulatorBackend:
             row = self._find_list(db, account, _parse_list_id(list_id))
             if row is None:
                 raise ApiError("ERR_103", f"no contact list {list_id!r}", not_found=True)
-            # Renaming a list to its own name (or a case variant of it) is allowed: the
-            # name is "used" only by another list.
-            if self._name_taken(db, row["account"], name, except_id=row["id"]):
+            # Undocumented whether a list's OWN current name counts as "not available".
+            # Conservative (stricter) choice: it does, like any other list's name — renaming
+            # a list to its current name, or to a case/blank variant of it, is ERR_104.
+            # A client must therefore not send a no-op rename, and must read the list back
+            # when a resend after an unknown outcome (its first rename did land) answers
+            # ERR_104; this rule exercises that path. The console rename (out of band, a
+            # person in the web UI) follows the same rule: the web UI presumably goes
+            # through the same server-side check, and being lenient there would only hide
+            # the case from tests.
+            if self._name_taken(db, row["account"], name):
                 raise ApiError("ERR_104", f"list name {name!r} not available", conflict=True)
             db.execute(
                 "UPDATE lists SET name = ?, name_key = ? WHERE id = ?",
@@ -484,11 +509,11 @@ class EmulatorBackend:
 
     def api_list_information(self, account: str, list_id: str) -> dict[str, Any]:
         """contact/list/information: the list as in :meth:`lists`. ERR_101 when unknown."""
-        with self._lock:
-            row = self._find_list(self._db, account, _parse_list_id(list_id))
+        with self._snapshot() as db:  # the list and its contacts from one state
+            row = self._find_list(db, account, _parse_list_id(list_id))
             if row is None:
                 raise ApiError("ERR_101", f"no contact list {list_id!r}", not_found=True)
-            return self._list_dict(self._db, row)
+            return self._list_dict(db, row)
 
     def api_list_lists(self, account: str) -> list[dict[str, Any]]:
         """contact/list: every list of the account, by id."""
@@ -521,7 +546,8 @@ class EmulatorBackend:
         return str(self._create_list(account or self._default_account(), name, country_code))
 
     def console_rename_list(self, list_id: str | int, name: str) -> None:
-        """Rename a list out of band (same rules as contact/list/rename)."""
+        """Rename a list out of band (same rules as contact/list/rename: its own current
+        name, in any case, is not available either — ERR_104)."""
         self._rename_list(None, list_id, name)
 
     def console_delete_list(self, list_id: str | int) -> None:

@@ -2,9 +2,12 @@
 
 ``server.faults.add(kind, count=1, endpoint=None, **opts)`` queues a fault that affects the
 next ``count`` API calls (only those to ``endpoint`` when given, e.g.
-``"contact/list/create"``). Faults are consumed in the order they were added; each call
-consumes at most one fault, under a lock, so two concurrent calls never share a single
-fault. Admin (``/_emulator/``) calls are never faulted.
+``"contact/list/create"``; a name that is not an API endpoint is refused with ValueError,
+so a typo cannot make a fault that never fires). Faults are consumed in the order they
+were added; each call consumes at most one fault, under a lock, so two concurrent calls
+never share a single fault. A call takes its fault after the ``latency`` wait, just before
+it is processed (a call aborted during that wait leaves the fault queued). Admin
+(``/_emulator/``) calls are never faulted.
 
 Kinds (whether the requested change is applied matters to a client's retry logic):
 
@@ -33,6 +36,8 @@ import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+
+from .api import ROUTES as API_ROUTES
 
 __all__ = ["FAULT_KINDS", "Fault", "FaultPlan"]
 
@@ -102,7 +107,8 @@ class FaultPlan:
         Options: ``code`` for err9xx (``"ERR_9xx"``, default ``"ERR_901"``); ``retry_after``
         for http429/http503 (seconds as float → ``Retry-After: 0.5`` — fractional values are
         non-standard but keep tests fast — or a str sent verbatim, e.g. an HTTP date);
-        ``seconds`` for delay. Raises ValueError on an unknown kind or option.
+        ``seconds`` for delay. Raises ValueError on an unknown kind or option, and on an
+        ``endpoint`` that is not an API endpoint (a typo would otherwise never fire).
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; known: {sorted(FAULT_KINDS)}")
@@ -121,7 +127,12 @@ class FaultPlan:
                 raise ValueError("delay seconds must be >= 0")
         if opts.get("retry_after") is not None and not isinstance(opts["retry_after"], str):
             opts["retry_after"] = float(opts["retry_after"])
-        endpoint = endpoint.strip("/") if endpoint else None
+        if endpoint is not None:
+            if not isinstance(endpoint, str) or endpoint.strip("/") not in API_ROUTES:
+                raise ValueError(
+                    f"unknown endpoint {endpoint!r}; valid endpoints: {sorted(API_ROUTES)}"
+                )
+            endpoint = endpoint.strip("/")
         fault = Fault(kind=kind, remaining=count, endpoint=endpoint, opts=dict(opts))
         with self._lock:
             self._faults.append(fault)

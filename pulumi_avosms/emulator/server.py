@@ -12,6 +12,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -34,6 +35,7 @@ class RequestRecord:
 
     ``form`` is the full parsed body — including ``id`` and ``key``: the log exists to let
     tests prove that credentials travel in the body only (never in ``query``/``headers``).
+    Over HTTP (``GET /_emulator/requests``) the value of ``key`` is replaced by ``***``.
     ``fault`` is the kind of fault that affected the call, if any.
     """
 
@@ -237,6 +239,11 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         if body is None:
             return
+        if not emulator._request_started():
+            # stop() has begun (and may be about to close the backend): a request read on
+            # a kept-alive connection is dropped rather than served half-way.
+            self._drop()
+            return
         try:
             if path.startswith(admin.ADMIN_PREFIX) or path == admin.ADMIN_PREFIX.rstrip("/"):
                 status, reply = admin.handle_admin(emulator, method, path, body)
@@ -249,6 +256,8 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("emulator failure on %s %s", method, self.path)
             self.close_connection = True
             self._send(500, {"status": "error", "code": "EMULATOR_FAILURE"})
+        finally:
+            emulator._request_finished()
 
     def _api_call(self, method: str, path: str, query: str, body: bytes) -> None:
         emulator = self.server.emulator
@@ -278,11 +287,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(405, reply, headers={"Allow": "POST"}, endpoint=endpoint)
             return
 
-        fault = emulator.faults.take(endpoint)
-        record.fault = fault.kind if fault else None
         if _wait(abort, emulator.latency):
             self._drop()
             return
+        # The fault is taken only now, after the latency wait: a call aborted during that
+        # wait (reset, stop) must leave the fault queued for a call that will act on it.
+        fault = emulator.faults.take(endpoint)
+        record.fault = fault.kind if fault else None
         if fault is not None and self._fault_before(fault, endpoint, abort):
             return
 
@@ -348,9 +359,10 @@ class EmulatorServer:
 
     The socket is bound and listening when the constructor returns (``port=0`` picks a
     free port, then readable as :attr:`port`); :meth:`start` serves it from a daemon thread;
-    :meth:`stop` interrupts pending delays, closes open connections, the socket and the
-    backend. Usable as a context manager. A stopped server cannot be restarted — create a
-    new one (on the same ``state_path`` to keep the data).
+    :meth:`stop` interrupts pending delays, waits (bounded) for requests being served,
+    closes open connections, the socket and the backend. Usable as a context manager. A
+    stopped server cannot be restarted — create a new one (on the same ``state_path`` to
+    keep the data).
 
     ``accounts`` maps account id (e-mail) → API key, default the documented demo pair.
     ``latency`` (seconds, settable at any time) is waited before every API call.
@@ -373,6 +385,11 @@ class EmulatorServer:
         self._stopping = threading.Event()
         self._abort = threading.Event()  # replaced on every reset; see _Handler._api_call
         self._conn_lock = threading.Lock()
+        # Requests being served (not idle keep-alive connections): stop() waits for them
+        # before closing the backend. _accepting is cleared by stop(), under the same lock.
+        self._in_flight = 0
+        self._accepting = True
+        self._in_flight_changed = threading.Condition(threading.Lock())
         self._open_connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -424,17 +441,36 @@ class EmulatorServer:
             self._thread.start()
         return self
 
+    #: How long stop() waits, at most, for requests still being served.
+    STOP_GRACE = 5.0
+
     def stop(self) -> None:
-        """Stop serving: wake delayed calls, close connections, socket and backend."""
+        """Stop serving: wake delayed calls, let requests being served finish (at most
+        :attr:`STOP_GRACE` seconds), close connections, socket and backend."""
         if self._stopped:
             return
         self._stopped = True
+        with self._in_flight_changed:
+            self._accepting = False  # requests read from now on are dropped unserved
         self._stopping.set()
         self._abort.set()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join()
+        # Handler threads are daemon threads, which ThreadingMixIn does not track (and would
+        # join without a bound), so requests in flight are counted here instead. Closing
+        # the backend under a running handler would answer its call with a 500.
         self._httpd.server_close()
+        deadline = time.monotonic() + self.STOP_GRACE
+        with self._in_flight_changed:
+            while self._in_flight > 0:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    log.warning(
+                        "emulator stopping with %d request(s) still running", self._in_flight
+                    )
+                    break
+                self._in_flight_changed.wait(remaining)
         with self._conn_lock:
             connections = list(self._open_connections)
         for conn in connections:  # idle keep-alive handlers would otherwise linger
@@ -465,6 +501,19 @@ class EmulatorServer:
         self.faults.clear()
         self.stats.reset()
         self.request_log.clear()
+
+    def _request_started(self) -> bool:
+        """Count a request as being served; False (not counted) once stop() has begun."""
+        with self._in_flight_changed:
+            if not self._accepting:
+                return False
+            self._in_flight += 1
+            return True
+
+    def _request_finished(self) -> None:
+        with self._in_flight_changed:
+            self._in_flight -= 1
+            self._in_flight_changed.notify_all()
 
     def _connection_opened(self, conn: socket.socket) -> None:
         self.stats.count_connection()

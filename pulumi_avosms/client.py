@@ -13,19 +13,21 @@ in Pulumi state by accident.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import logging
 import math
 import random
 import threading
 import time
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn, TypeVar, cast
 
 import requests
 import urllib3.exceptions
+import urllib3.response
 from requests.adapters import HTTPAdapter
 
 from .errors import (
@@ -269,6 +271,23 @@ def _ignore_reply(_: Mapping[str, Any]) -> None:
     return None
 
 
+def _same_number(returned: str, wanted: str, region: str) -> bool:
+    """Whether AvoSMS's spelling of a number (maybe national, spaced) is ``wanted`` (E.164)."""
+    if returned == wanted:
+        return True
+    import phonenumbers  # only on this rare path (reconciling an add)
+
+    try:
+        ours = phonenumbers.parse(wanted, region or None)
+        theirs = phonenumbers.parse(returned, region or None)
+    except phonenumbers.NumberParseException:
+        return False
+    return (ours.country_code, ours.national_number) == (
+        theirs.country_code,
+        theirs.national_number,
+    )
+
+
 def _match_name(lists: Sequence[ContactListInfo], name: str) -> list[ContactListInfo]:
     """Lists named ``name``: exact matches if any, else the unique case/space-insensitive one.
 
@@ -394,10 +413,13 @@ class _SharedReads:
         if not leader:
             flight.done.wait()
             if flight.error is not None:
-                raise flight.error
+                # A copy: one exception object raised in several threads would have its
+                # traceback and context rewritten by each of them.
+                error = flight.error
+                raise (copy.copy(error) if isinstance(error, AvoSMSError) else error) from None
             return cast(_T, flight.result)
-        started = self._monotonic()
         try:
+            started = self._monotonic()
             flight.result = fetch()
             self._store(key, flight.generation, started, flight.result)
             return cast(_T, flight.result)
@@ -537,11 +559,14 @@ class AvoSMSClient:
     def create_list(self, name: str, country_code: str) -> str:
         """Create a contact list and return its id (``contact/list/create``).
 
-        When an attempt's outcome is unknown (timeout, dropped connection, 5xx, ERR_9xx, an
-        unreadable reply), the account's lists are looked up by name before resending, and a
-        later ERR_104 ("name taken") is checked the same way, so the list is never created
-        twice and its id is not lost. Caveat: an existing list with this name and country is
-        then indistinguishable from the one our lost attempt made, and is returned.
+        When an attempt's outcome is unknown (timeout, dropped connection, HTTP 5xx, an
+        unreadable reply), the account's lists are looked up before resending, and a later
+        ERR_104 ("name taken") is checked the same way, so the list is never created twice
+        and its id is not lost. Only a list our attempt could have made is taken as ours (the
+        exact name and country, no contacts); any other list with the name was there before,
+        and the call fails with :class:`ConflictError`. Remaining ambiguity: an empty list
+        with exactly this name and country that existed before is taken as ours, which is
+        what adopting it would do anyway.
         """
 
         def verify(deadline: float) -> object:
@@ -628,20 +653,39 @@ class AvoSMSClient:
     ) -> None:
         """Add a contact to a list (``contact/add``); empty optional fields are not sent.
 
-        ERR_105 ("already in the list") after an attempt with unknown outcome means our
-        earlier attempt landed, and counts as success.
+        After an attempt with unknown outcome, the list is read back: the contact counts as
+        added only if it is there with the fields sent. A contact with that number but other
+        fields was there before (someone else's), so ERR_105 is then a real conflict.
         """
         params = _contact_params(
             list_id, phone_number, civility, last_name, first_name, email, birthday, other
         )
+        sent = {
+            "civility": civility,
+            "last_name": last_name,
+            "first_name": first_name,
+            "email": email,
+            "birthday": birthday,
+            "other": other,
+        }
+
+        def verify(deadline: float) -> object:
+            detail = self._get_list(str(list_id), deadline)
+            for contact in detail.contacts:
+                if _same_number(contact.phone_number, phone_number, detail.country_code):
+                    live = {field: getattr(contact, field) for field in sent}
+                    same = all(live[field] == value for field, value in sent.items() if value)
+                    return None if same else _MISSING
+            return _MISSING
+
         params = {k: v for k, v in params.items() if v != "" or k in _CONTACT_KEYS}
         try:
             self._execute(
                 EP_ADD,
                 params,
                 _ignore_reply,
+                verify=verify,
                 conflict_codes=frozenset({"ERR_105"}),
-                conflict_means_done=True,
             )
         finally:
             self.invalidate_listing()
@@ -708,8 +752,15 @@ class AvoSMSClient:
         # Always a fresh listing: a cached one may predate our lost attempt.
         lists = self._reads.get(_LISTING_KEY, 0.0, lambda: tuple(self._fetch_lists(deadline)))
         wanted = country_code.strip().upper()
-        for candidate in _match_name(lists, name):
-            if candidate.country_code == wanted:
+        # Only a list our attempt could have made: the exact name and country, and no contacts
+        # yet. Anything else was there before (our attempt then failed on the name) and must
+        # not be taken over: the caller reports the name as taken, with how to adopt it.
+        for candidate in lists:
+            if (
+                candidate.name == name
+                and candidate.country_code == wanted
+                and candidate.contact_count == 0
+            ):
                 return candidate
         return None
 
@@ -754,7 +805,16 @@ class AvoSMSClient:
                     logger.debug("%s: %s after an unknown outcome: done", endpoint, error.code)
                     return cast(_T, None)
                 if verify is not None:
-                    found = verify(deadline)  # errors here are the honest answer: raise them
+                    try:
+                        found = verify(deadline)
+                    except AvoSMSError as check_error:
+                        # The honest answer is that we could not tell: say so.
+                        check_error.outcome_unknown = True
+                        check_error.message += (
+                            f"; checking whether the earlier {endpoint} attempt was applied "
+                            "failed, so it may or may not have been"
+                        )
+                        raise check_error from None
                     if found is not _MISSING:
                         logger.debug("%s: reconciled after %s", endpoint, error.code)
                         return cast(_T, found)
@@ -763,6 +823,14 @@ class AvoSMSClient:
             retryable, maybe_applied = self._classify(error, read)
             uncertain = uncertain or maybe_applied
             remaining = deadline - self._monotonic()
+            if error.retry_after is not None and error.retry_after > remaining:
+                # Waiting out part of it would only spend the budget on a resend that AvoSMS
+                # said it would refuse.
+                error.message += (
+                    f"; AvoSMS asked to wait {error.retry_after:g} s, longer than the "
+                    "retry budget left (avosms:retryTimeout)"
+                )
+                retryable = False
             if not retryable or attempt > self.max_retries or remaining <= 0:
                 if uncertain and verify is not None:
                     found = self._try_verify(endpoint, verify, deadline)
@@ -770,10 +838,7 @@ class AvoSMSClient:
                         return cast(_T, found)
                 if uncertain:  # only writes are ever uncertain
                     error.outcome_unknown = True
-                    error.message += (
-                        "; the change may or may not have been applied, so run "
-                        "`pulumi refresh` before trying again"
-                    )
+                    error.message += "; the change may or may not have been applied"
                 raise self._give_up(error, attempt, started) from None
 
             delay = self._backoff(attempt, error.retry_after, remaining)
@@ -807,8 +872,11 @@ class AvoSMSClient:
         if isinstance(error, RateLimitError):
             return True, False  # rejected before processing
         if isinstance(error, ServerError):
-            # ERR_9xx says AvoSMS failed, so probably nothing was applied; a 5xx may come from
-            # a proxy after AvoSMS did apply it. Either way reconciling a write costs one read.
+            if error.code is not None and error.code.startswith("ERR_9"):
+                # AvoSMS itself answered that processing failed: nothing was applied, and a
+                # conflict on the resend is a real one (not our own attempt).
+                return True, False
+            # An HTTP 5xx may come from a proxy after AvoSMS did apply the write.
             return True, not read
         if isinstance(error, APIConnectionError):
             if not error.should_retry:  # TLS failure, invalid URL: resending will not help
@@ -883,19 +951,10 @@ class AvoSMSClient:
     def _post(
         self, endpoint: str, params: Mapping[str, str], attempt: int
     ) -> tuple[int, Mapping[str, str], bytes]:
-        url = f"{self.endpoint}/{endpoint}"
-        # Credentials go in the form body only: URLs end up in proxy and server logs.
-        form = {"id": self.api_id, "key": self.__api_key, **params}
         error: AvoSMSError | None = None
         response: requests.Response | None = None
         try:
-            response = self._session.post(
-                url,
-                data=form,
-                timeout=(self.connect_timeout, self.read_timeout),
-                allow_redirects=False,  # a redirected POST becomes a GET without its body
-                stream=True,  # so a huge reply can be cut off instead of filling memory
-            )
+            response = self._send(endpoint, params)
         except requests.exceptions.RequestException as exc:
             error = self._transport_error(endpoint, exc)
         if error is not None:
@@ -904,9 +963,24 @@ class AvoSMSClient:
         assert response is not None
         with response:
             body, error = self._read_body(endpoint, response)
+        status, headers = response.status_code, response.headers
+        # The response holds the request, whose body holds the key: keep it out of the frame
+        # locals that a traceback formatter (Sentry, pytest -l, rich) would print.
+        del response
         if error is not None:
             raise error from None
-        return response.status_code, response.headers, body
+        return status, headers, body
+
+    def _send(self, endpoint: str, params: Mapping[str, str]) -> requests.Response:
+        # Credentials go in the form body only: URLs end up in proxy and server logs. The form
+        # is built here, never held by a frame that an AvoSMSError's traceback goes through.
+        return self._session.post(
+            f"{self.endpoint}/{endpoint}",
+            data={"id": self.api_id, "key": self.__api_key, **params},
+            timeout=(self.connect_timeout, self.read_timeout),
+            allow_redirects=False,  # a redirected POST becomes a GET without its body
+            stream=True,  # so a huge reply can be cut off instead of filling memory
+        )
 
     def _read_body(
         self, endpoint: str, response: requests.Response
@@ -926,13 +1000,25 @@ class AvoSMSClient:
             return b"", too_big
         chunks: list[bytes] = []
         size = 0
+        # The read timeout bounds each socket read; a reply trickling in a byte at a time
+        # would never trip it, so the whole body gets the same bound.
+        body_deadline = self._monotonic() + self.read_timeout
         try:
-            for chunk in response.iter_content(chunk_size=64 * 1024):
+            for chunk in self._chunks(response):
                 size += len(chunk)
                 if size > limit:
                     return b"", too_big
                 chunks.append(chunk)
-        except requests.exceptions.RequestException as exc:
+                if self._monotonic() > body_deadline:
+                    return b"", APITimeoutError(
+                        None,
+                        f"AvoSMS took more than {self.read_timeout:g} s to send its reply "
+                        "(read timeout); raise avosms:timeout if this persists",
+                        endpoint,
+                        status,
+                        request_sent=True,
+                    )
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
             if _is_read_timeout(exc):
                 return b"", APITimeoutError(
                     None,
@@ -951,6 +1037,20 @@ class AvoSMSClient:
                 should_retry=True,
             )
         return b"".join(chunks), None
+
+    @staticmethod
+    def _chunks(response: requests.Response) -> Iterator[bytes]:
+        # read1 returns what one socket read gives, so the caller's deadline is checked as
+        # the bytes come; iter_content would block until a whole chunk (64 KiB) or the end.
+        raw = response.raw
+        if not isinstance(raw, urllib3.response.HTTPResponse):  # e.g. a test double
+            yield from response.iter_content(chunk_size=64 * 1024)
+            return
+        while True:
+            chunk = raw.read1(64 * 1024, decode_content=True)
+            if not chunk:
+                return
+            yield chunk
 
     def _transport_error(self, endpoint: str, exc: BaseException) -> APIConnectionError:
         reason = _reason(exc, self._secrets)

@@ -17,6 +17,7 @@ import email.utils
 import json
 import math
 import re
+import urllib.parse
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 
@@ -286,10 +287,23 @@ _EXCERPT_CHARS = 160
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Replace every non-empty secret in ``text`` by ``***``."""
+    """Replace every non-empty secret in ``text`` by ``***``.
+
+    A proxy or error page that echoes the request shows the key as it travelled: form-encoded
+    (``+`` for space, ``%2B``...) or JSON-escaped (``\\/``), so those spellings go too.
+    """
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
+        if not secret:
+            continue
+        spellings = {
+            secret,
+            urllib.parse.quote_plus(secret),
+            urllib.parse.quote(secret, safe=""),
+            json.dumps(secret)[1:-1],
+            json.dumps(secret)[1:-1].replace("/", "\\/"),
+        }
+        for spelling in sorted(spellings, key=len, reverse=True):
+            text = text.replace(spelling, "***")
     return text
 
 
@@ -473,9 +487,10 @@ def error_from_reply(
     if code is None:
         what = "no 'code' field"
     elif isinstance(code, str):
+        shown = scrub(_short_code(code), secrets)
         return InvalidRequestError(
-            _short_code(code),
-            f"AvoSMS answered with the undocumented code {_short_code(code)!r}; check the "
+            shown,
+            f"AvoSMS answered with the undocumented code {shown!r}; check the "
             "inputs, and report this if they look right",
             endpoint,
             http_status,

@@ -48,25 +48,31 @@ class AvoSMSProvider(ResourceProvider):
         """Resolve settings from ``avosms:*`` stack config with ``AVOSMS_*`` fallbacks."""
         self._settings = settings_from_config(req.config)
 
-    def _api_key_failures(self, inputs: dict[str, Any]) -> list[CheckFailure]:
-        """Refuse inputs that carry the configured API key (pasted in the wrong place).
+    def _guard_api_key(
+        self, news: dict[str, Any], failures: list[CheckFailure]
+    ) -> list[CheckFailure]:
+        """``failures``, with any input carrying the configured API key refused instead.
 
-        Inputs are stored in the state and sent to AvoSMS as data, so the key would leak
-        there. The failure names the property, never the value.
+        Inputs are stored in the Pulumi state and sent to AvoSMS as data, so a key pasted in
+        the wrong place would leak there. The raw values are scanned (before normalising), and
+        the other failures of those properties are dropped, since some quote the value.
         """
         key = self._settings.api_key if self._settings is not None else None
         # A short "key" (a placeholder in a test stack) would match ordinary words.
         if not key or len(key) < 8:
-            return []
-        return [
+            return failures
+        leaking = [prop for prop, value in news.items() if isinstance(value, str) and key in value]
+        if not leaking:
+            return failures
+        kept = [failure for failure in failures if failure.property not in leaking]
+        return kept + [
             CheckFailure(
                 prop,
                 f"{prop} contains the AvoSMS API key configured for this stack (avosms:apiKey); "
                 "inputs are stored in the Pulumi state and sent to AvoSMS as data, so the key "
                 "would leak there. Remove it from the program.",
             )
-            for prop, value in inputs.items()
-            if isinstance(value, str) and key in value
+            for prop in leaking
         ]
 
     def _client(self) -> AvoSMSClient:

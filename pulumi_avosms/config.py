@@ -134,7 +134,12 @@ def _number(
     if raw is None:
         return default
     try:
-        value = int(raw) if integer else float(raw)
+        value = float(raw)
+        if integer:
+            # "3.0" is a whole number too (the engine may hand over typed config as floats).
+            if not value.is_integer():
+                raise ValueError(raw)
+            value = int(value)
     except ValueError:
         kind = "a whole number" if integer else "a number of seconds"
         raise ConfigurationError(f"{keys[0]} (or {keys[1]}) must be {kind}, got {raw!r}.") from None

@@ -112,7 +112,7 @@ class ContactProvider(AvoSMSProvider):
 
     # -- engine entry points -------------------------------------------------------------
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate and normalise the inputs; no API call.
 
         Unknown values (outputs of resources not created yet, typically ``list_id`` during a
@@ -155,11 +155,12 @@ class ContactProvider(AvoSMSProvider):
                     failures.append(CheckFailure(IMPORT_PROPERTY, f"import_ {err}"))
                 else:
                     inputs[IMPORT_PROPERTY] = format_contact_id(list_id, number)
-                    failure = _import_mismatch(list_id, number, inputs)
+                    failure = _replacement_with_import(olds, inputs) or _import_mismatch(
+                        list_id, number, inputs
+                    )
                     if failure is not None:
                         failures.append(CheckFailure(IMPORT_PROPERTY, failure))
-        failures.extend(self._api_key_failures(inputs))
-        return CheckResult(inputs, failures)
+        return CheckResult(inputs, self._guard_api_key(news, failures))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the state with the checked inputs; no API call.
@@ -168,21 +169,27 @@ class ContactProvider(AvoSMSProvider):
         ``__provider`` and the adoption ID are never a change; an unknown value is one.
         """
         changed: list[str] = []
+        replaces: list[str] = []
         for prop in REPLACE_PROPERTIES:
             new = news.get(prop)
-            if is_unknown(new) or new != olds.get(prop):
+            if is_unknown(new):
+                # During a preview, every output of a ContactList being updated is unknown
+                # (the plugin cannot preview, so the engine knows only its inputs): treating
+                # that as a new list would show every contact of a renamed list as replaced.
+                # The real diff in `pulumi up` sees the known value and replaces if it moved.
                 changed.append(prop)
+            elif new != olds.get(prop):
+                changed.append(prop)
+                replaces.append(prop)
         for prop in FIELD_PROPERTIES:
             new = news.get(prop)
             # `or ""`: a state written before a field existed, or by a read that lacked it,
             # holds no key; that means the same as "" (AvoSMS's empty value).
             if is_unknown(new) or (new or "") != (olds.get(prop) or ""):
                 changed.append(prop)
-        replaces = [prop for prop in changed if prop in REPLACE_PROPERTIES]
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
-            stables=list(REPLACE_PROPERTIES) if not replaces else [],
             # Create-then-delete is safe: the new contact differs in list or number, so it
             # never collides with the old one in AvoSMS.
             delete_before_replace=False,
@@ -399,6 +406,13 @@ class ContactProvider(AvoSMSProvider):
                 "in the console?). Run `pulumi refresh` on the stack that manages the list so "
                 f"that `pulumi up` creates it again. ({err})"
             )
+        if err.outcome_unknown:
+            advice = (
+                "Run `pulumi up` again: it adds the contact, or finds it added."
+                if verb == "add"
+                else "Run `pulumi refresh` before trying again."
+            )
+            return f"{head}: {err}. {advice}"
         return f"{head}: {err}"
 
     def _list_country(self, list_id: str) -> str | None:
@@ -407,6 +421,26 @@ class ContactProvider(AvoSMSProvider):
             return str(self._client().get_list(list_id).country_code).upper()
         except AvoSMSError:
             return None
+
+
+def _replacement_with_import(olds: dict[str, Any], inputs: dict[str, Any]) -> str | None:
+    """A managed contact moving to another list or number while ``import_`` is still there:
+    the replacement's create would adopt the old contact again, so say to remove it."""
+    moved = [
+        prop
+        for prop in REPLACE_PROPERTIES
+        if isinstance(olds.get(prop), str)
+        and isinstance(inputs.get(prop), str)
+        and not is_unknown(inputs[prop])
+        and inputs[prop] != olds[prop]
+    ]
+    if not moved:
+        return None
+    return (
+        f"{' and '.join(moved)} changed, which replaces the contact, but import_ still names "
+        f"{inputs[IMPORT_PROPERTY]}: the replacement would adopt that contact again. Remove "
+        "import_ from the program in this change (it is only needed for the first `pulumi up`)."
+    )
 
 
 def _split_id(id_: str) -> tuple[str, str]:

@@ -95,11 +95,13 @@ class ContactListProvider(AvoSMSProvider):
                 except ValidationError as err:
                     failures.append(CheckFailure(IMPORT_PROPERTY, f"import_ {err}"))
         if not failures:
-            failure = _same_name_replacement(olds, inputs)
-            if failure is not None:
-                failures.append(failure)
-        failures.extend(self._api_key_failures(inputs))
-        return CheckResult(inputs, failures)
+            for failure in (
+                _same_name_replacement(olds, inputs),
+                _replacement_with_import(olds, inputs),
+            ):
+                if failure is not None:
+                    failures.append(failure)
+        return CheckResult(inputs, self._guard_api_key(news, failures))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the state with the checked inputs; no API call.
@@ -116,7 +118,6 @@ class ContactListProvider(AvoSMSProvider):
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
-            stables=["list_id", "created_at"] if not replaces else [],
             delete_before_replace=False,
         )
 
@@ -133,8 +134,8 @@ class ContactListProvider(AvoSMSProvider):
             raise ContactListError(_name_taken_message(client, name, country)) from err
         except AvoSMSError as err:
             hint = (
-                " If AvoSMS did create it after all, the next `pulumi up` stops on the name "
-                "being taken and shows the import_ that adopts that list."
+                ". Run `pulumi up` again: if AvoSMS did create it after all, that stops on the "
+                "name being taken and shows the import_ that adopts that list."
                 if err.outcome_unknown
                 else ""
             )
@@ -199,6 +200,17 @@ class ContactListProvider(AvoSMSProvider):
             try:
                 self._client().rename_list(id_, name)
             except ConflictError as err:
+                if self._already_named(id_, name):
+                    # An earlier rename landed unseen (its read-back failed); nothing to do.
+                    return UpdateResult(self._read_back(id_, name))
+                old_name = olds.get("name")
+                if isinstance(old_name, str) and old_name.casefold() == name.casefold():
+                    raise ContactListError(
+                        f"Could not rename contact list {id_} from {old_name!r} to {name!r}: "
+                        "AvoSMS refuses a name that differs from the list's own only by case "
+                        "(it compares names without case). Rename it in two steps, through a "
+                        f"temporary name, or in the AvoSMS console. ({err})"
+                    ) from err
                 raise ContactListError(
                     f"Could not rename contact list {id_} to {name!r}: another list of the "
                     f"account already uses that name. Pick another name, or rename or delete "
@@ -211,19 +223,31 @@ class ContactListProvider(AvoSMSProvider):
                     "`pulumi up` to create it again."
                 ) from err
             except AvoSMSError as err:
+                advice = (
+                    ". Run `pulumi refresh` before trying again." if err.outcome_unknown else ""
+                )
                 raise ContactListError(
                     f"Could not rename contact list {id_} from {olds.get('name')!r} to "
-                    f"{name!r}: {err}"
+                    f"{name!r}: {err}{advice}"
                 ) from err
+        return UpdateResult(self._read_back(id_, name))
+
+    def _already_named(self, list_id: str, name: str) -> bool:
         try:
-            info = self._client().get_list(id_)
+            return bool(self._client().get_list(list_id).name == name)
+        except AvoSMSError:
+            return False
+
+    def _read_back(self, list_id: str, name: str) -> dict[str, Any]:
+        try:
+            info = self._client().get_list(list_id)
         except AvoSMSError as err:
             # Failing keeps the old name in the state: the next refresh sees the rename.
             raise ContactListError(
-                f"Contact list {id_} was renamed to {name!r}, but reading it back failed; "
+                f"Contact list {list_id} was renamed to {name!r}, but reading it back failed; "
                 f"run `pulumi refresh` to record the new name: {err}"
             ) from err
-        return UpdateResult(_outputs_of(info))
+        return _outputs_of(info)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """AvoSMS cannot delete lists: leave it, and tell the user it still exists."""
@@ -272,7 +296,9 @@ class ContactListProvider(AvoSMSProvider):
         except NotFoundError as err:
             raise ContactListError(
                 f"Cannot import contact list {list_id}: no such list in the AvoSMS account. "
-                "Check the ID given to import_ (ResourceOptions(import_=...))."
+                "Check the ID given to import_ (ResourceOptions(import_=...)). If this list "
+                "was imported earlier and has since been deleted in AvoSMS, remove import_ "
+                "from the program so that `pulumi up` creates it again."
             ) from err
         except AvoSMSError as err:
             raise ContactListError(
@@ -328,7 +354,29 @@ def _name_taken_message(client: Any, name: str, country: str) -> str:
         f"with Pulumi, adopt it: ContactList(..., name={existing.name!r}, "
         f"country_code={existing.country_code!r}, "
         f"opts=pulumi.ResourceOptions(import_={str(existing.list_id)!r})). "
-        "Otherwise pick another name."
+        "Otherwise pick another name. (If another ContactList of this program has the same "
+        "name, rename one of them instead: adopting would make both manage one list.)"
+    )
+
+
+def _replacement_with_import(olds: dict[str, Any], inputs: dict[str, Any]) -> CheckFailure | None:
+    """Refuse a replacement while ``import_`` is still in the program.
+
+    The replacement's create would adopt the imported list again (and fail, its country
+    being the old one) instead of creating the new list.
+    """
+    import_id, old_country = inputs.get(IMPORT_PROPERTY), olds.get("country_code")
+    new_country = inputs.get("country_code")
+    if not import_id or not isinstance(old_country, str) or not isinstance(new_country, str):
+        return None
+    if is_unknown(new_country) or new_country == old_country.upper():
+        return None
+    return CheckFailure(
+        IMPORT_PROPERTY,
+        f"country_code changes from {old_country} to {new_country}, which replaces the list, "
+        f"but import_ still names list {import_id}: the replacement would adopt that list "
+        "again instead of creating a new one. Remove import_ from the program in this change "
+        "(it is only needed for the first `pulumi up`).",
     )
 
 

@@ -47,3 +47,10 @@ def test_stack_config_wins_over_the_environment_and_empty_counts_as_unset() -> N
 def test_the_key_is_not_in_the_settings_repr() -> None:
     settings = settings_from_config({"avosms:apiKey": "KEY-REPR-123"}, environ={})
     assert "KEY-REPR-123" not in repr(settings)
+
+
+def test_whole_numbers_may_be_written_as_floats() -> None:
+    settings = settings_from_config({"avosms:maxRetries": "3.0"}, environ={})
+    assert settings.max_retries == 3
+    with pytest.raises(ConfigurationError, match="whole number"):
+        settings_from_config({"avosms:maxRetries": "2.5"}, environ={})

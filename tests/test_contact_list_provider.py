@@ -326,3 +326,68 @@ def test_bad_credentials_fail_with_advice_and_without_the_key(
     assert "avosms:apiKey" in str(caught.value)
     assert "WRONG-KEY-0123456789" not in str(caught.value)
     assert "WRONG-KEY-0123456789" not in repr(caught.value.__cause__)
+
+
+# -- review follow-ups ---------------------------------------------------------------------
+
+
+def test_a_country_change_with_import_still_in_the_program_says_to_remove_it(
+    provider: ContactListProvider,
+) -> None:
+    """The replacement's create would adopt the imported list again instead of creating."""
+    olds = {"name": "Legacy", "country_code": "FR", "import_id": "7"}
+    news = {"name": "Legacy DE", "country_code": "DE", "import_id": "7"}
+    failures = failures_of(provider, news, olds)
+    assert set(failures) == {"import_id"}
+    assert "Remove import_" in failures["import_id"]
+    # Without import_, the same change is a plain replacement.
+    assert failures_of(provider, {"name": "Legacy DE", "country_code": "DE"}, olds) == {}
+
+
+def test_a_rename_that_already_landed_is_done_not_a_conflict(
+    provider: ContactListProvider, emulator: Any
+) -> None:
+    """A rename whose read-back failed left the state on the old name; the next up renames
+    to the name the list already has, which AvoSMS refuses as taken."""
+    created = provider.create({"name": "Customers", "country_code": "FR"})
+    emulator.backend.console_rename_list(created.id, "Clients")
+    result = provider.update(
+        created.id, created.outs or {}, {"name": "Clients", "country_code": "FR"}
+    )
+    assert result.outs is not None and result.outs["name"] == "Clients"
+
+
+def test_a_case_only_rename_refused_by_avosms_says_how_to_do_it(
+    provider: ContactListProvider, emulator: Any
+) -> None:
+    created = provider.create({"name": "customers", "country_code": "FR"})
+    with pytest.raises(ContactListError) as caught:
+        provider.update(created.id, created.outs or {}, {"name": "Customers", "country_code": "FR"})
+    assert "only by case" in str(caught.value) and "two steps" in str(caught.value)
+    assert emulator.backend.get_list(created.id)["name"] == "customers"
+
+
+@pytest.mark.parametrize(
+    "news",
+    [
+        {"name": "A", "country_code": "KEY-IN-INPUT-0123"},
+        {"name": "list KEY-IN-INPUT-0123", "country_code": "FR"},
+        {"name": "A", "country_code": "FR", "import_id": "KEY-IN-INPUT-0123"},
+    ],
+)
+def test_a_pasted_api_key_is_refused_without_ever_being_quoted(
+    emulator: Any, news: dict[str, Any]
+) -> None:
+    provider = make_provider(
+        {
+            "avosms:apiId": "x@example.com",
+            "avosms:apiKey": "KEY-IN-INPUT-0123",
+            "avosms:endpoint": emulator.api_url,
+        }
+    )
+    result = provider.check({}, news)
+    assert result.failures, news
+    for failure in result.failures:
+        assert "KEY-IN-INPUT-0123" not in failure.reason
+    leaking = [f.property for f in result.failures if "API key" in f.reason]
+    assert leaking == [prop for prop, value in news.items() if "KEY-IN-INPUT" in value]

@@ -273,7 +273,7 @@ def test_check_passes_the_plugins_unknown_objects_through(provider: ContactProvi
     inputs = checked(provider, {"list_id": Unknown(), "phone_number": MOBILE_FR})
     assert isinstance(inputs["list_id"], Unknown)
     result = provider.diff(f"7/{MOBILE_FR}", STATE, {**NEWS, "list_id": Unknown()})
-    assert result.replaces == ["list_id"]
+    assert result.changes is True
 
 
 def test_check_normalises_the_import_id(provider: ContactProvider) -> None:
@@ -339,9 +339,18 @@ def test_diff_of_a_field_is_an_update_in_place(provider: ContactProvider) -> Non
     assert result.replaces == []
 
 
-@pytest.mark.parametrize(
-    ("prop", "value"), [("phone_number", MOBILE_FR_2), ("list_id", "8"), ("list_id", UNKNOWN)]
-)
+def test_diff_with_the_list_unknown_at_preview_is_an_update_not_a_replacement(
+    provider: ContactProvider,
+) -> None:
+    """At preview, a ContactList being updated has every output unknown (the plugin cannot
+    preview); its contacts must not all show as replaced for a mere list rename. The diff
+    of `pulumi up` sees the real list_id and replaces only if the list changed."""
+    for unknown in (UNKNOWN, Unknown()):
+        result = provider.diff(f"7/{MOBILE_FR}", STATE, {**NEWS, "list_id": unknown})
+        assert (result.changes, result.replaces) == (True, [])
+
+
+@pytest.mark.parametrize(("prop", "value"), [("phone_number", MOBILE_FR_2), ("list_id", "8")])
 def test_diff_of_number_or_list_is_a_replacement(
     provider: ContactProvider, prop: str, value: str
 ) -> None:
@@ -701,3 +710,13 @@ def test_provider_pickles_without_settings(avosms_config: dict[str, str]) -> Non
     assert provider.__getstate__() == {}
     assert ContactProvider.serialize_as_secret_always is False
     assert "demo" not in repr(pickle.dumps(provider))
+
+
+def test_moving_an_adopted_contact_with_import_still_there_says_to_remove_it(
+    provider: ContactProvider,
+) -> None:
+    olds = {"list_id": "7", "phone_number": MOBILE_FR, "import_id": f"7/{MOBILE_FR}"}
+    news = {"list_id": "7", "phone_number": MOBILE_FR_2, "import_id": f"7/{MOBILE_FR}"}
+    failures = {f.property: f.reason for f in provider.check(olds, news).failures}
+    assert set(failures) == {"import_id"}
+    assert "Remove import_" in failures["import_id"]

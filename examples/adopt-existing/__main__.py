@@ -4,7 +4,9 @@
 and takes it into the stack without changing anything in AvoSMS, provided the program's
 ``name`` and ``country_code`` are the list's current ones (otherwise it stops and shows both
 sides). From then on the list is managed like any other: rename it here and ``pulumi up``
-renames it in AvoSMS. Keeping or removing ``import_`` afterwards makes no difference.
+renames it in AvoSMS. Keeping or removing ``import_`` afterwards makes no difference, except
+that a change which replaces the list (a new country) needs it removed first; preview says
+so.
 
 Stack config (``pulumi config set <key> <value>``):
 

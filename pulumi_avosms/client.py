@@ -148,6 +148,8 @@ def _as_count(value: Any, field: str) -> int:
         number = int(value)
     elif isinstance(value, str) and value.strip().isdigit():
         number = int(value.strip())
+    elif isinstance(value, str) and value.strip().endswith(".0") and value.strip()[:-2].isdigit():
+        number = int(value.strip()[:-2])  # "3.0": a count serialised through a float
     if number is None or number < 0:
         raise _Malformed(f"'{field}' is {_describe(value)}, expected a count (number or string)")
     return number
@@ -193,8 +195,8 @@ def _describe(value: Any) -> str:
 def _as_items(value: Any, field: str) -> list[Any]:
     # Empty collections may come back as null or be omitted, and PHP's json_encode turns an
     # array with non-sequential keys into an object {"0": {...}, "3": {...}}: accept all three.
-    if value is None:
-        return []
+    if value is None or value is False or value == "":
+        return []  # PHP's usual spellings of "nothing"
     if isinstance(value, list):
         return value
     if isinstance(value, dict):
@@ -259,11 +261,14 @@ def _parse_listing(reply: Mapping[str, Any]) -> list[ContactListInfo]:
 
 
 def _parse_detail(list_id: str, reply: Mapping[str, Any]) -> ContactListDetail:
-    fields = _info_fields(reply, "the reply")
     contacts = tuple(
         _parse_contact(item, f"list_contact[{index}]")
         for index, item in enumerate(_as_items(reply.get("list_contact"), "list_contact"))
     )
+    if reply.get("nb_contact_list") in (None, ""):
+        # The count is informational and the contacts are right here: tolerate its absence.
+        reply = {**reply, "nb_contact_list": len(contacts)}
+    fields = _info_fields(reply, "the reply")
     return ContactListDetail(list_id=list_id, contacts=contacts, **fields)
 
 

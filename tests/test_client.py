@@ -1224,3 +1224,22 @@ def test_a_reply_trickling_in_is_bounded_by_the_read_timeout_as_a_whole() -> Non
         listener.close()
         thread.join(5)
     assert time.monotonic() - started < 5  # 1000 bytes x 20 ms would be 20 s
+
+
+@pytest.mark.parametrize("empty", [None, False, "", [], {}])
+def test_php_spellings_of_an_empty_listing_read_as_no_lists(scripted: Any, empty: Any) -> None:
+    client, _ = scripted(ok(list_contact=empty))
+    assert client.list_lists() == []
+
+
+@pytest.mark.parametrize("count", [None, ""])
+def test_information_without_a_count_counts_its_contacts(scripted: Any, count: Any) -> None:
+    contact = {"contact_telephone_number": "+33612345678"}
+    detail = {**LISTING_ITEM, "nb_contact_list": count, "list_contact": [contact, contact]}
+    client, _ = scripted(ok(**detail))
+    assert client.get_list("7").contact_count == 2
+
+
+def test_a_count_serialised_through_a_float_is_read(scripted: Any) -> None:
+    client, _ = scripted(ok(list_contact=[{**LISTING_ITEM, "nb_contact_list": "3.0"}]))
+    assert client.list_lists()[0].contact_count == 3

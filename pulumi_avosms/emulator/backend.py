@@ -12,6 +12,7 @@ rely on leniency the real service may not have. Each such choice has a comment a
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -187,10 +188,10 @@ class EmulatorBackend:
     # ------------------------------------------------------------------ plumbing
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One serialised write transaction (thread lock + SQLite file lock)."""
+    def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
+        """One serialised transaction (thread lock + SQLite file lock); writes by default."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute(begin)
             try:
                 yield self._db
             except BaseException:
@@ -199,8 +200,7 @@ class EmulatorBackend:
             else:
                 self._db.execute("COMMIT")
 
-    @contextmanager
-    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+    def _snapshot(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """One consistent read: every SELECT inside sees the same state of the file.
 
         With ``isolation_level=None`` sqlite3 starts no transaction for SELECTs, so two
@@ -208,15 +208,7 @@ class EmulatorBackend:
         explicit (deferred) BEGIN makes them one read transaction: the shared lock taken by
         the first SELECT is held until COMMIT, so a writer waits (busy timeout) meanwhile.
         """
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
-                self._db.execute("COMMIT")
+        return self._transaction("BEGIN")
 
     def close(self) -> None:
         """Close the SQLite connection (an in-memory state is lost)."""

@@ -1218,3 +1218,23 @@ def test_stop_waits_for_a_stuck_request_only_a_bounded_time() -> None:
 def _quiet_call(server: EmulatorServer) -> None:
     with contextlib.suppress(requests.RequestException):
         call(server, "contact/list", timeout=10)
+
+
+def test_wait_idle_returns_once_a_delayed_call_has_landed(emulator: EmulatorServer) -> None:
+    emulator.faults.add("delay", count=1, endpoint="contact/list/create", seconds=0.3)
+    outcome: list[object] = []
+    thread = threading.Thread(
+        target=lambda: outcome.append(
+            call(
+                emulator, "contact/list/create", listContactName="Slow", listContactCountryCode="FR"
+            )
+        )
+    )
+    thread.start()
+    deadline = time.monotonic() + 5
+    while not emulator.request_log and time.monotonic() < deadline:  # the call has arrived
+        time.sleep(0.005)
+    assert emulator.backend.lists() == []  # still held by the delay
+    assert emulator.wait_idle(10)
+    assert [lst["name"] for lst in emulator.backend.lists()] == ["Slow"]
+    thread.join(5)

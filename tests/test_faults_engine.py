@@ -393,7 +393,7 @@ def check_step(
         if fault.kind == "delay" and step.write:
             # The slow first attempt is still in flight in the emulator; let it land before
             # judging (it must find the name taken, not make a second list).
-            time.sleep(max(0.0, TRANSIENT_DELAY + 0.2 - elapsed))
+            assert emulator.wait_idle(TRANSIENT_DELAY + 10)
         assert_state_matches_avosms(stack, emulator)
         assert only_list(emulator)["name"] == expected_name(step)
         if ctx["id"] is not None:
@@ -509,7 +509,7 @@ def test_create_that_lands_after_pulumi_gave_up_is_explained_then_adopted(
     assert stack.state == {}
     assert wait_for(lambda: len(emulator.backend.lists()) == 1, 6.0)
     emulator.faults.clear()
-    time.sleep(0.3)  # the later slow attempts land too, and must find the name taken
+    assert emulator.wait_idle(10)  # the later slow attempts land too, and find the name taken
     landed = only_list(emulator)["list_id"]
 
     stack.plugin.close()

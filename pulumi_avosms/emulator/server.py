@@ -489,6 +489,18 @@ class EmulatorServer:
     ) -> None:
         self.stop()
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until no request is being served (e.g. a delayed call has landed); False if
+        ``timeout`` seconds passed first. For tests that must judge the state afterwards."""
+        deadline = time.monotonic() + timeout
+        with self._in_flight_changed:
+            while self._in_flight > 0:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._in_flight_changed.wait(remaining)
+        return True
+
     def wait_stopped(self, timeout: float | None = None) -> bool:
         """Block until :meth:`stop` is called (from another thread or a signal handler)."""
         return self._stopping.wait(timeout)

@@ -386,7 +386,7 @@ def test_twenty_contacts_created_in_parallel(
         f"c{i}": contact_entry(f"c{i}", list_id=list_id, phone_number=number, first_name=f"N{i}")
         for i, number in enumerate(numbers)
     }
-    start = threading.Barrier(len(entries))
+    start = threading.Barrier(len(entries), timeout=30)
     emulator.latency = 0.05  # long enough for the plugin's worker threads to overlap
 
     def create(name: str) -> tuple[str, dict[str, Any]]:

@@ -222,6 +222,8 @@ def test_refresh_error_keeps_the_list_in_state(stack: h.Stack, emulator: Any) ->
     stack.up({"customers": contact_list()})
     list_id = stack.id("customers")
     next_command(stack)
+    # A small retry budget: the test is about the failure, not the backoff.
+    stack.plugin.configure({**stack.config, "avosms:maxRetries": "1"})
     emulator.faults.add("err9xx", count=1000, code="ERR_902")
     with pytest.raises(h.PluginError) as caught:
         stack.refresh()

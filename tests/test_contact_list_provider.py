@@ -211,7 +211,9 @@ def test_contact_list_deleted_out_of_band_reads_as_gone(
     assert result.outs == {}
 
 
-def test_read_fails_loudly_on_a_server_error(provider: ContactListProvider, emulator: Any) -> None:
+def test_read_fails_loudly_on_a_server_error(avosms_config: dict[str, str], emulator: Any) -> None:
+    # A small retry budget: the test is about the failure, not the backoff.
+    provider = make_provider({**avosms_config, "avosms:maxRetries": "1"})
     list_id = provider.create({"name": "Customers", "country_code": "FR"}).id
     emulator.faults.add("err9xx", count=100, code="ERR_901")
     with pytest.raises(ContactListError, match=f"Could not refresh contact list {list_id}"):
@@ -290,6 +292,7 @@ def test_missing_credentials_name_both_ways_to_set_them(
     provider = make_provider({"avosms:endpoint": emulator.api_url})
     # check and diff need no credentials
     assert provider.check({}, {"name": "A", "country_code": "FR"}).failures == []
+    assert provider.diff("7", STATE, {"name": "Renamed", "country_code": "FR"}).changes is True
     with pytest.raises(ConfigurationError) as caught:
         provider.create({"name": "A", "country_code": "FR"})
     message = str(caught.value)

@@ -177,6 +177,31 @@ def test_emulator_state_setting_moves_the_state_file(
     assert not (project_dir / ".avosms").exists()
 
 
+def test_embedded_mode_ignores_real_credentials_configured_alongside(
+    demo_resources: dict[str, dict[str, Any]], project_dir: Path
+) -> None:
+    """The embedded emulator answers the demo account only: real credentials in the same
+    stack neither break it nor travel anywhere (not even into its state file)."""
+    real_key = "REAL-KEY-must-stay-home-42"
+    config = {**demo_config(), "avosms:apiId": "me@example.com", "avosms:apiKey": real_key}
+    stack = h.Stack(
+        start_plugin(project_dir),
+        project="avosms-demo",
+        stack="demo",
+        config=config,
+        secret_keys=["avosms:apiKey"],
+    )
+    try:
+        assert set(stack.up(demo_resources).ops.values()) == {"create"}
+        stderr = stack.plugin.stderr_text()
+    finally:
+        stack.plugin.close()
+    state_file = project_dir / STATE_FILE
+    assert len(lists_in(state_file)) == len(demo_resources)
+    assert real_key.encode() not in state_file.read_bytes()
+    assert real_key not in stderr and real_key not in repr(stack.state)
+
+
 def test_without_endpoint_or_credentials_the_plugin_refuses_and_never_uses_the_emulator(
     demo_resources: dict[str, dict[str, Any]], project_dir: Path
 ) -> None:

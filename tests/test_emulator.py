@@ -694,6 +694,7 @@ def test_stop_interrupts_a_delayed_call() -> None:
     deadline = time.monotonic() + 5
     while not server.request_log and time.monotonic() < deadline:  # the call has arrived
         time.sleep(0.005)
+    assert server.request_log, "the call never reached the emulator"
     started = time.monotonic()
     server.stop()
     thread.join(5)
@@ -725,6 +726,7 @@ def test_reset_drops_a_call_still_waiting_instead_of_applying_it(
     deadline = time.monotonic() + 5
     while not emulator.request_log and time.monotonic() < deadline:  # the call has arrived
         time.sleep(0.005)
+    assert emulator.request_log, "the call never reached the emulator"
     emulator.backend.reset()
     thread.join(5)
     assert isinstance(outcome[0], requests.ConnectionError)
@@ -806,6 +808,7 @@ def test_a_call_aborted_during_the_latency_wait_leaves_its_fault_queued() -> Non
     deadline = time.monotonic() + 5
     while not server.request_log and time.monotonic() < deadline:  # the call has arrived
         time.sleep(0.005)
+    assert server.request_log, "the call never reached the emulator"
     server.stop()
     thread.join(5)
     assert isinstance(outcome[0], requests.ConnectionError)
@@ -1234,6 +1237,7 @@ def test_wait_idle_returns_once_a_delayed_call_has_landed(emulator: EmulatorServ
     deadline = time.monotonic() + 5
     while not emulator.request_log and time.monotonic() < deadline:  # the call has arrived
         time.sleep(0.005)
+    assert emulator.request_log, "the call never reached the emulator"
     assert emulator.backend.lists() == []  # still held by the delay
     assert emulator.wait_idle(10)
     assert [lst["name"] for lst in emulator.backend.lists()] == ["Slow"]

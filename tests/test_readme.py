@@ -132,12 +132,6 @@ def test_every_command_is_run_somewhere_or_says_what_it_needs() -> None:
     assert unaccounted == [], "mark these blocks '# needs ...', or run them in a test"
 
 
-def test_placeholders_for_the_lead_are_there() -> None:
-    text = README.read_text(encoding="utf-8")
-    for heading in ("### Contact", "## Timeouts and retries", "## Performance", "## Security"):
-        assert re.search(rf"^{re.escape(heading)}\n", text, re.MULTILINE), heading
-
-
 # -- settings ----------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ import runpy
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +90,22 @@ def run_emulator_cli(*args: str, cwd: Path | None = None) -> str:
     )
     assert done.returncode == 0, f"avosms-emulator {' '.join(args)}: {done.stderr}"
     return done.stdout
+
+
+def first_line(process: subprocess.Popen[str], timeout: float = 30.0) -> str:
+    """The first line a started process prints (e.g. a server's URL), without hanging the
+    suite if it never comes: the process is killed and its stderr shown instead."""
+    stdout = process.stdout
+    assert stdout is not None
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.append(stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if not lines or not lines[0]:
+        process.kill()
+        _out, err = process.communicate(timeout=10)
+        raise AssertionError(f"no first line within {timeout:g} s; stderr:\n{err}")
+    return lines[0]
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,9 +21,10 @@ import requests
 from pulumi_avosms.emulator import ApiError, EmulatorBackend, EmulatorServer
 from pulumi_avosms.emulator.__main__ import _cmd_serve, build_parser
 from pulumi_avosms.emulator.__main__ import main as cli_main
+from tests.emulator_fixtures import DEMO_ID, DEMO_KEY
 
 # The `emulator` fixture comes from conftest.py (which imports tests.emulator_fixtures).
-from tests.emulator_fixtures import DEMO_ID, DEMO_KEY
+from tests.projects import first_line
 
 AUTH = {"id": DEMO_ID, "key": DEMO_KEY}
 FR_MOBILE = "+33612345678"
@@ -1032,7 +1033,7 @@ def test_cli_prints_its_url_then_serves_until_terminated(
     )
     try:
         assert process.stdout is not None
-        url = process.stdout.readline().strip()
+        url = first_line(process).strip()
         assert url.startswith("http://127.0.0.1:")
         reply = requests.post(
             f"{url}/v1/contact/list/create",

@@ -789,3 +789,24 @@ def test_fifty_creates_and_fifty_refreshes_in_flight_with_faults(emulator: Emula
         assert failure.exception_type.endswith("ContactListError"), failure.details
     # The run lasted long enough to meet a good share of the faults: it was a real test.
     assert faulted_calls >= 10, faulted_calls
+
+
+def test_the_retry_time_budget_is_honoured_through_the_plugin(emulator: EmulatorServer) -> None:
+    """With many retries allowed but 1 s of retrying, a persistent 503 asking to wait 0.4 s
+    is tried about three times, not eleven: avosms:retryTimeout reaches the client."""
+    config = {**budget_config(emulator), "avosms:maxRetries": "10", "avosms:retryTimeout": "1"}
+    plugin = h.PluginProcess(unset_prefixes=["AVOSMS_"])
+    stack = h.Stack(plugin, config=config, secret_keys=["avosms:apiKey"])
+    try:
+        stack.up({"customers": contact_list()})
+        stack.plugin.close()
+        stack.plugin = h.PluginProcess(unset_prefixes=["AVOSMS_"])
+        before = calls(emulator, EP_LIST)
+        emulator.faults.add("http503", count=PERSISTENT, endpoint=EP_LIST, retry_after=0.4)
+        emulator.faults.add("http503", count=PERSISTENT, endpoint=EP_INFO, retry_after=0.4)
+        with pytest.raises(h.PluginError) as caught:
+            stack.refresh()
+    finally:
+        stack.plugin.close()
+    assert "HTTP_503" in caught.value.exception_message
+    assert 2 <= calls(emulator, EP_LIST) - before <= 4

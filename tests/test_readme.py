@@ -29,7 +29,7 @@ import pytest
 from pulumi_avosms import config
 from pulumi_avosms._runtime import DEFAULT_EMULATOR_STATE
 from tests import harness as h
-from tests.projects import REPO_ROOT, emulator_command
+from tests.projects import REPO_ROOT, emulator_command, first_line
 
 README = REPO_ROOT / "README.md"
 #: What a block's first line says when its commands cannot run here.
@@ -212,7 +212,7 @@ def test_server_block_and_curl_give_the_documented_reply(
     )
     try:
         assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
+        url = first_line(proc).strip()
         assert re.fullmatch(re.escape(documented_url).replace(port.group(1), r"\d+"), url), url
 
         (curl,) = curl_block.commands()

@@ -55,6 +55,30 @@ def call(
     return poster.post(f"{server.api_url}/{endpoint}", data=data, timeout=timeout)
 
 
+def call_in_background(
+    server: EmulatorServer, endpoint: str, **params: str
+) -> tuple[threading.Thread, list[object]]:
+    """Start ``call(server, endpoint)`` in a thread and return once the emulator has it.
+
+    The thread appends the reply, or the ``requests`` error, to the returned list.
+    """
+    outcome: list[object] = []
+
+    def client() -> None:
+        try:
+            outcome.append(call(server, endpoint, timeout=30, **params))
+        except requests.RequestException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while not server.request_log and time.monotonic() < deadline:  # wait for its arrival
+        time.sleep(0.005)
+    assert server.request_log, "the call never reached the emulator"
+    return thread, outcome
+
+
 def code_of(response: requests.Response) -> str:
     assert response.status_code == 200, response.text
     return str(response.json()["code"])
@@ -682,20 +706,7 @@ def test_delay_fault_exceeds_a_client_read_timeout(emulator: EmulatorServer) -> 
 def test_stop_interrupts_a_delayed_call() -> None:
     server = EmulatorServer().start()
     server.faults.add("delay", seconds=60)
-    outcome: list[object] = []
-
-    def client() -> None:
-        try:
-            outcome.append(call(server, "contact/list", timeout=30))
-        except requests.RequestException as error:
-            outcome.append(error)
-
-    thread = threading.Thread(target=client)
-    thread.start()
-    deadline = time.monotonic() + 5
-    while not server.request_log and time.monotonic() < deadline:  # the call has arrived
-        time.sleep(0.005)
-    assert server.request_log, "the call never reached the emulator"
+    thread, outcome = call_in_background(server, "contact/list")
     started = time.monotonic()
     server.stop()
     thread.join(5)
@@ -707,27 +718,9 @@ def test_reset_drops_a_call_still_waiting_instead_of_applying_it(
     emulator: EmulatorServer,
 ) -> None:
     emulator.faults.add("delay", seconds=60)
-    outcome: list[object] = []
-
-    def client() -> None:
-        try:
-            outcome.append(
-                call(
-                    emulator,
-                    "contact/list/create",
-                    listContactName="Late",
-                    listContactCountryCode="FR",
-                )
-            )
-        except requests.RequestException as error:
-            outcome.append(error)
-
-    thread = threading.Thread(target=client)
-    thread.start()
-    deadline = time.monotonic() + 5
-    while not emulator.request_log and time.monotonic() < deadline:  # the call has arrived
-        time.sleep(0.005)
-    assert emulator.request_log, "the call never reached the emulator"
+    thread, outcome = call_in_background(
+        emulator, "contact/list/create", listContactName="Late", listContactCountryCode="FR"
+    )
     emulator.backend.reset()
     thread.join(5)
     assert isinstance(outcome[0], requests.ConnectionError)
@@ -796,20 +789,7 @@ def test_a_fault_endpoint_may_have_surrounding_slashes(emulator: EmulatorServer)
 def test_a_call_aborted_during_the_latency_wait_leaves_its_fault_queued() -> None:
     server = EmulatorServer(latency=60).start()
     server.faults.add("err9xx")
-    outcome: list[object] = []
-
-    def client() -> None:
-        try:
-            outcome.append(call(server, "contact/list", timeout=30))
-        except requests.RequestException as error:
-            outcome.append(error)
-
-    thread = threading.Thread(target=client)
-    thread.start()
-    deadline = time.monotonic() + 5
-    while not server.request_log and time.monotonic() < deadline:  # the call has arrived
-        time.sleep(0.005)
-    assert server.request_log, "the call never reached the emulator"
+    thread, outcome = call_in_background(server, "contact/list")
     server.stop()
     thread.join(5)
     assert isinstance(outcome[0], requests.ConnectionError)
@@ -1226,20 +1206,11 @@ def _quiet_call(server: EmulatorServer) -> None:
 
 def test_wait_idle_returns_once_a_delayed_call_has_landed(emulator: EmulatorServer) -> None:
     emulator.faults.add("delay", count=1, endpoint="contact/list/create", seconds=0.3)
-    outcome: list[object] = []
-    thread = threading.Thread(
-        target=lambda: outcome.append(
-            call(
-                emulator, "contact/list/create", listContactName="Slow", listContactCountryCode="FR"
-            )
-        )
+    thread, outcome = call_in_background(
+        emulator, "contact/list/create", listContactName="Slow", listContactCountryCode="FR"
     )
-    thread.start()
-    deadline = time.monotonic() + 5
-    while not emulator.request_log and time.monotonic() < deadline:  # the call has arrived
-        time.sleep(0.005)
-    assert emulator.request_log, "the call never reached the emulator"
     assert emulator.backend.lists() == []  # still held by the delay
     assert emulator.wait_idle(10)
     assert [lst["name"] for lst in emulator.backend.lists()] == ["Slow"]
     thread.join(5)
+    assert code_of(outcome[0]) == "OK"  # type: ignore[arg-type]

@@ -278,19 +278,10 @@ def _ignore_reply(_: Mapping[str, Any]) -> None:
 
 def _same_number(returned: str, wanted: str, region: str) -> bool:
     """Whether AvoSMS's spelling of a number (maybe national, spaced) is ``wanted`` (E.164)."""
-    if returned == wanted:
-        return True
-    import phonenumbers  # only on this rare path (reconciling an add)
+    # Imported here: phonenumbers is only needed on this rare path (reconciling an add).
+    from .contact_validation import tolerant_phone_number
 
-    try:
-        ours = phonenumbers.parse(wanted, region or None)
-        theirs = phonenumbers.parse(returned, region or None)
-    except phonenumbers.NumberParseException:
-        return False
-    return (ours.country_code, ours.national_number) == (
-        theirs.country_code,
-        theirs.national_number,
-    )
+    return returned == wanted or tolerant_phone_number(returned, region) == wanted
 
 
 def _match_name(lists: Sequence[ContactListInfo], name: str) -> list[ContactListInfo]:

@@ -8,7 +8,7 @@ stacks.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -30,6 +30,9 @@ from .validation import (
     normalize_list_id,
     normalize_list_name,
 )
+
+if TYPE_CHECKING:  # requests (under .client) stays off the plugin's start-up path
+    from .client import ContactListDetail
 
 #: Inputs that AvoSMS can change on an existing list.
 UPDATABLE_PROPERTIES = ("name",)
@@ -200,9 +203,10 @@ class ContactListProvider(AvoSMSProvider):
             try:
                 self._client().rename_list(id_, name)
             except ConflictError as err:
-                if self._already_named(id_, name):
+                live = self._live_or_none(id_)
+                if live is not None and live.name == name:
                     # An earlier rename landed unseen (its read-back failed); nothing to do.
-                    return UpdateResult(self._read_back(id_, name))
+                    return UpdateResult(_outputs_of(live))
                 old_name = olds.get("name")
                 if isinstance(old_name, str) and old_name.casefold() == name.casefold():
                     raise ContactListError(
@@ -232,11 +236,12 @@ class ContactListProvider(AvoSMSProvider):
                 ) from err
         return UpdateResult(self._read_back(id_, name))
 
-    def _already_named(self, list_id: str, name: str) -> bool:
+    def _live_or_none(self, list_id: str) -> ContactListDetail | None:
+        """The list as AvoSMS has it, or None when it cannot be read (only to explain an error)."""
         try:
-            return bool(self._client().get_list(list_id).name == name)
+            return self._client().get_list(list_id)
         except AvoSMSError:
-            return False
+            return None
 
     def _read_back(self, list_id: str, name: str) -> dict[str, Any]:
         try:

@@ -16,7 +16,7 @@ import datetime
 import re
 from typing import Any
 
-from .validation import ValidationError, _describe, _short, check_text, normalize_list_id
+from .validation import ValidationError, check_text, describe, normalize_list_id, shorten
 
 __all__ = [
     "country_label",
@@ -50,7 +50,7 @@ def normalize_phone_number(value: Any) -> str:
     if not isinstance(value, str):
         raise ValidationError(
             f"must be a string in international form such as {_EXAMPLE_NUMBER}, "
-            f"got {_describe(value)}"
+            f"got {describe(value)}"
         )
     text = value.strip()
     if not text:
@@ -65,10 +65,10 @@ def normalize_phone_number(value: Any) -> str:
         if err.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
             if text.lstrip().startswith("+"):
                 raise ValidationError(
-                    f"{_short(text)} starts with an unknown country calling code"
+                    f"{shorten(text)} starts with an unknown country calling code"
                 ) from None
             raise ValidationError(
-                f"{_short(text)} has no country calling code; write it in international "
+                f"{shorten(text)} has no country calling code; write it in international "
                 f"+CC form, e.g. {_EXAMPLE_NUMBER} rather than '06 12 34 56 78'"
             ) from None
         reason = {
@@ -77,21 +77,21 @@ def normalize_phone_number(value: Any) -> str:
             phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "it is too short",
         }.get(err.error_type, "it does not look like one")
         raise ValidationError(
-            f"{_short(text)} is not a phone number ({reason}); "
+            f"{shorten(text)} is not a phone number ({reason}); "
             f"write it in international form such as {_EXAMPLE_NUMBER}"
         ) from None
     if number.extension:
         # An extension cannot receive an SMS, and E.164 has no place for it: keeping only
         # the main number would silently send to someone else's switchboard.
         raise ValidationError(
-            f"{_short(text)} has an extension ({number.extension}); SMS cannot reach "
+            f"{shorten(text)} has an extension ({number.extension}); SMS cannot reach "
             "extensions, give the direct (mobile) number"
         )
     if not phonenumbers.is_valid_number(number):
         region = phonenumbers.region_code_for_country_code(number.country_code or 0)
         where = f" for {country_label(region)}" if region not in (None, "ZZ", "001") else ""
         raise ValidationError(
-            f"{_short(text)} is not a valid phone number{where} (wrong length or prefix for "
+            f"{shorten(text)} is not a valid phone number{where} (wrong length or prefix for "
             f"+{number.country_code})"
         )
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
@@ -191,13 +191,13 @@ def normalize_email(value: Any) -> str:
     match = _EMAIL_RE.fullmatch(text)
     if match is None:
         raise ValidationError(
-            f"{_short(text)} is not an e-mail address of the form local@domain.tld "
+            f"{shorten(text)} is not an e-mail address of the form local@domain.tld "
             "(ASCII only; write international domains in their xn-- form)"
         )
     local, domain = match.groups()
     if len(local) > _MAX_LOCAL or len(text) > _MAX_EMAIL:
         raise ValidationError(
-            f"{_short(text)} is too long for an e-mail address "
+            f"{shorten(text)} is too long for an e-mail address "
             f"(at most {_MAX_LOCAL} characters before the @, {_MAX_EMAIL} in all)"
         )
     return f"{local}@{domain.lower()}"
@@ -234,7 +234,7 @@ def normalize_birthday(value: Any) -> str:
     french = _FRENCH_DATE_RE.fullmatch(text)
     if iso is None and french is None:
         raise ValidationError(
-            f"{_short(text)} is not a date; write it as YYYY-MM-DD (e.g. '1990-05-17') "
+            f"{shorten(text)} is not a date; write it as YYYY-MM-DD (e.g. '1990-05-17') "
             "or DD/MM/YYYY (e.g. '17/05/1990')"
         )
     if iso is not None:
@@ -247,7 +247,7 @@ def normalize_birthday(value: Any) -> str:
         # strptime it does not accept one-digit fields or other ISO variants by accident.
         date = datetime.date.fromisoformat(f"{year}-{int(month):02d}-{int(day):02d}")
     except ValueError:
-        raise ValidationError(f"{_short(text)} is not a calendar date (no such day)") from None
+        raise ValidationError(f"{shorten(text)} is not a calendar date (no such day)") from None
     return date.isoformat()
 
 
@@ -303,16 +303,15 @@ def parse_contact_id(value: Any) -> tuple[str, str]:
     """
     if not isinstance(value, str) or "/" not in value:
         raise ValidationError(
-            f"must be '<list id>/<phone number>' such as '1234/+33612345678', "
-            f"got {_describe(value)}"
+            f"must be '<list id>/<phone number>' such as '1234/+33612345678', got {describe(value)}"
         )
     list_part, _, number_part = value.strip().partition("/")
     try:
         list_id = normalize_list_id(list_part)
     except ValidationError as err:
-        raise ValidationError(f"{_short(value)}: the part before '/' {err}") from None
+        raise ValidationError(f"{shorten(value)}: the part before '/' {err}") from None
     try:
         e164 = normalize_phone_number(number_part)
     except ValidationError as err:
-        raise ValidationError(f"{_short(value)}: the phone number part {err}") from None
+        raise ValidationError(f"{shorten(value)}: the phone number part {err}") from None
     return list_id, e164

@@ -29,9 +29,10 @@ class ValidationError(ValueError):
     """A property value is unusable; ``str()`` is the reason shown next to the property."""
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """How a refused value is quoted in a failure: its type, and at most 40 characters."""
     if isinstance(value, str):
-        return _short(value)
+        return shorten(value)
     try:
         text = repr(value)
     except ValueError:  # an int beyond Python's int-to-str digit limit
@@ -39,7 +40,8 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {text if len(text) <= 40 else text[:40] + '…'}"
 
 
-def _short(value: str, limit: int = 40) -> str:
+def shorten(value: str, limit: int = 40) -> str:
+    """``repr`` of ``value``, cut to ``limit`` characters."""
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
@@ -52,7 +54,7 @@ def normalize_country_code(value: Any) -> str:
     if not isinstance(value, str):
         raise ValidationError(
             f"must be a two-letter ISO 3166-1 alpha-2 country code such as 'FR', "
-            f"got {_describe(value)}"
+            f"got {describe(value)}"
         )
     text = value.strip()
     if not text:
@@ -69,22 +71,22 @@ def normalize_country_code(value: Any) -> str:
             return str(country.alpha_2)
         if text.upper() in _COMMON_MISTAKES:
             raise ValidationError(
-                f"{_short(text)} is not an ISO 3166-1 alpha-2 code; "
+                f"{shorten(text)} is not an ISO 3166-1 alpha-2 code; "
                 f"use {_COMMON_MISTAKES[text.upper()]!r}"
             )
-        raise ValidationError(f"{_short(text)} is not an ISO 3166-1 alpha-2 country code")
+        raise ValidationError(f"{shorten(text)} is not an ISO 3166-1 alpha-2 country code")
     try:
         country = pycountry.countries.lookup(text)
     except LookupError:
         country = None
     if country is not None:
         if text.upper() == country.alpha_3:
-            raise ValidationError(f"{_short(text)} is alpha-3; use {country.alpha_2!r}")
+            raise ValidationError(f"{shorten(text)} is alpha-3; use {country.alpha_2!r}")
         if text.isdigit():
-            raise ValidationError(f"{_short(text)} is a numeric code; use {country.alpha_2!r}")
-        raise ValidationError(f"{_short(text)} is a country name; use {country.alpha_2!r}")
+            raise ValidationError(f"{shorten(text)} is a numeric code; use {country.alpha_2!r}")
+        raise ValidationError(f"{shorten(text)} is a country name; use {country.alpha_2!r}")
     raise ValidationError(
-        f"{_short(text)} is not a country code; "
+        f"{shorten(text)} is not a country code; "
         "use a two-letter ISO 3166-1 alpha-2 code such as 'FR'"
     )
 
@@ -96,7 +98,7 @@ def check_text(value: Any, *, required: bool) -> str:
     stripped, so that what reaches AvoSMS is what the user wrote, minus surrounding spaces.
     """
     if not isinstance(value, str):
-        raise ValidationError(f"must be a string, got {_describe(value)}")
+        raise ValidationError(f"must be a string, got {describe(value)}")
     text = value.strip()
     if required and not text:
         raise ValidationError("must not be empty")
@@ -126,16 +128,16 @@ def normalize_list_id(value: Any) -> str:
     strings), so anything printable without spaces or slashes is accepted.
     """
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValidationError(f"must be an AvoSMS list ID such as '1234', got {_describe(value)}")
+        raise ValidationError(f"must be an AvoSMS list ID such as '1234', got {describe(value)}")
     try:
         text = str(value).strip()
     except ValueError:  # an int beyond Python's int-to-str digit limit
         raise ValidationError(
-            f"must be an AvoSMS list ID such as '1234', got {_describe(value)}"
+            f"must be an AvoSMS list ID such as '1234', got {describe(value)}"
         ) from None
     if not text or "/" in text or not text.isprintable() or any(c.isspace() for c in text):
         raise ValidationError(
-            f"{_short(text)} is not an AvoSMS list ID; list IDs look like '1234' "
+            f"{shorten(text)} is not an AvoSMS list ID; list IDs look like '1234' "
             "(see `avosms-emulator lists`, the `contact/list` endpoint or the AvoSMS console)"
         )
     return text

@@ -13,11 +13,23 @@ import pytest
 
 from pulumi_avosms.emulator import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY, EmulatorServer
 
-__all__ = ["DEMO_ID", "DEMO_KEY", "emulator", "emulator_server"]
+__all__ = ["API_ENDPOINTS", "DEMO_ID", "DEMO_KEY", "emulator", "emulator_server"]
 
 #: The documented demo credentials, accepted by the test emulator.
 DEMO_ID = DEMO_ACCOUNT_ID
 DEMO_KEY = DEMO_ACCOUNT_KEY
+
+#: The endpoints of the API reference page (../shared/avosms-api.md), written out here rather
+#: than taken from the code, so that tests compare the code with the page.
+API_ENDPOINTS = (
+    "contact/list/create",
+    "contact/list/information",
+    "contact/list",
+    "contact/list/rename",
+    "contact/add",
+    "contact/update",
+    "contact/delete",
+)
 
 
 @pytest.fixture(scope="session")

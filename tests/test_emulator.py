@@ -21,7 +21,7 @@ import requests
 from pulumi_avosms.emulator import ApiError, EmulatorBackend, EmulatorServer
 from pulumi_avosms.emulator.__main__ import _cmd_serve, build_parser
 from pulumi_avosms.emulator.__main__ import main as cli_main
-from tests.emulator_fixtures import DEMO_ID, DEMO_KEY
+from tests.emulator_fixtures import API_ENDPOINTS, DEMO_ID, DEMO_KEY
 
 # The `emulator` fixture comes from conftest.py (which imports tests.emulator_fixtures).
 from tests.projects import first_line
@@ -29,16 +29,6 @@ from tests.projects import first_line
 AUTH = {"id": DEMO_ID, "key": DEMO_KEY}
 FR_MOBILE = "+33612345678"
 FR_MOBILE_2 = "+33698765432"
-
-ENDPOINTS = [
-    "contact/list/create",
-    "contact/list/information",
-    "contact/list",
-    "contact/list/rename",
-    "contact/add",
-    "contact/update",
-    "contact/delete",
-]
 
 
 def call(
@@ -167,7 +157,7 @@ def test_listing_of_an_empty_account_is_an_empty_array(emulator: EmulatorServer)
     }
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("endpoint", API_ENDPOINTS)
 @pytest.mark.parametrize(
     "auth",
     [

@@ -25,16 +25,7 @@ from pulumi_avosms.errors import (
     error_from_reply,
     parse_retry_after,
 )
-
-ALL_ENDPOINTS = [
-    "contact/list/create",
-    "contact/list/information",
-    "contact/list",
-    "contact/list/rename",
-    "contact/add",
-    "contact/update",
-    "contact/delete",
-]
+from tests.emulator_fixtures import API_ENDPOINTS
 
 
 def reply(code: str, **fields: object) -> bytes:
@@ -96,7 +87,7 @@ def test_table_covers_every_documented_pair() -> None:
     }
 
 
-@pytest.mark.parametrize("endpoint", ALL_ENDPOINTS)
+@pytest.mark.parametrize("endpoint", API_ENDPOINTS)
 def test_err_100_is_bad_credentials_on_every_endpoint(endpoint: str) -> None:
     error = error_from_reply(endpoint, 200, reply("ERR_100"))
     assert isinstance(error, AuthenticationError)

@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    /tmp/venv/bin/python -m benchmarks.run                  # N = 100, 1000; 20 ms per API call
-    /tmp/venv/bin/python -m benchmarks.run --sizes 50 --latency 0.005 --json out.json
+    .venv/bin/python -m benchmarks.run                  # N = 100, 1000; 20 ms per API call
+    .venv/bin/python -m benchmarks.run --sizes 50 --latency 0.005 --json out.json
 
 For each N and each provider, three `pulumi` commands, each with a fresh plugin process (as
 the CLI starts one per command) driven over gRPC by :mod:`tests.harness` with ``--inflight``

@@ -570,16 +570,13 @@ class AvoSMSClient:
             return found.list_id if found is not None else _MISSING
 
         params = {"listContactName": name, "listContactCountryCode": country_code}
-        try:
-            return self._execute(
-                EP_CREATE,
-                params,
-                _parse_create,
-                verify=verify,
-                conflict_codes=frozenset({"ERR_104"}),
-            )
-        finally:
-            self.invalidate_listing()
+        return self._execute(
+            EP_CREATE,
+            params,
+            _parse_create,
+            verify=verify,
+            conflict_codes=frozenset({"ERR_104"}),
+        )
 
     def get_list(self, list_id: str | int, max_age: float = 0.0) -> ContactListDetail:
         """One contact list with its contacts (``contact/list/information``).
@@ -622,16 +619,13 @@ class AvoSMSClient:
             return None if self._get_list(list_id, deadline).name == name else _MISSING
 
         params = {"listContactId": list_id, "listContactName": name}
-        try:
-            self._execute(
-                EP_RENAME,
-                params,
-                _ignore_reply,
-                verify=verify,
-                conflict_codes=frozenset({"ERR_104"}),
-            )
-        finally:
-            self.invalidate_listing()
+        self._execute(
+            EP_RENAME,
+            params,
+            _ignore_reply,
+            verify=verify,
+            conflict_codes=frozenset({"ERR_104"}),
+        )
 
     # -- contacts -----------------------------------------------------------------------------
 
@@ -675,16 +669,13 @@ class AvoSMSClient:
             return _MISSING
 
         params = {k: v for k, v in params.items() if v != "" or k in _CONTACT_KEYS}
-        try:
-            self._execute(
-                EP_ADD,
-                params,
-                _ignore_reply,
-                verify=verify,
-                conflict_codes=frozenset({"ERR_105"}),
-            )
-        finally:
-            self.invalidate_listing()
+        self._execute(
+            EP_ADD,
+            params,
+            _ignore_reply,
+            verify=verify,
+            conflict_codes=frozenset({"ERR_105"}),
+        )
 
     def update_contact(
         self,
@@ -706,10 +697,7 @@ class AvoSMSClient:
         params = _contact_params(
             list_id, phone_number, civility, last_name, first_name, email, birthday, other
         )
-        try:
-            self._execute(EP_UPDATE, params, _ignore_reply)
-        finally:
-            self.invalidate_listing()
+        self._execute(EP_UPDATE, params, _ignore_reply)
 
     def delete_contact(self, list_id: str | int, phone_number: str) -> None:
         """Remove a contact from a list (``contact/delete``).
@@ -718,16 +706,13 @@ class AvoSMSClient:
         attempt landed, and counts as success.
         """
         params = {"listContactId": str(list_id), "contactTelephoneNumber": phone_number}
-        try:
-            self._execute(
-                EP_DELETE,
-                params,
-                _ignore_reply,
-                conflict_codes=frozenset({"ERR_104"}),
-                conflict_means_done=True,
-            )
-        finally:
-            self.invalidate_listing()
+        self._execute(
+            EP_DELETE,
+            params,
+            _ignore_reply,
+            conflict_codes=frozenset({"ERR_104"}),
+            conflict_means_done=True,
+        )
 
     # -- internals: reads used by reconciliation -----------------------------------------------
 
@@ -763,6 +748,22 @@ class AvoSMSClient:
     # -- internals: one call with retries ---------------------------------------------------------
 
     def _execute(
+        self,
+        endpoint: str,
+        params: Mapping[str, str],
+        parse: Callable[[Mapping[str, Any]], _T],
+        **options: Any,
+    ) -> _T:
+        """:meth:`_call` — and after any write, whatever its outcome, drop the cached reads:
+        they may no longer show the account as it is."""
+        if endpoint in READ_ENDPOINTS:
+            return self._call(endpoint, params, parse, **options)
+        try:
+            return self._call(endpoint, params, parse, **options)
+        finally:
+            self.invalidate_listing()
+
+    def _call(
         self,
         endpoint: str,
         params: Mapping[str, str],

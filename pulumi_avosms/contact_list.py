@@ -146,7 +146,7 @@ class ContactListProvider(AvoSMSProvider):
                 f"Could not create contact list {name!r} (country {country}): {err}{hint}"
             ) from err
         try:
-            outs = _outputs_of(self._client().get_list(list_id))
+            outs = _outputs_of(client.get_list(list_id))
         except AvoSMSError as err:
             # The list exists now. Failing here would make the engine forget it (an orphan
             # whose name blocks the next create), so record it with what is known; the next

@@ -28,6 +28,7 @@ __all__ = [
     "normalize_phone_number",
     "parse_contact_id",
     "phone_region",
+    "phone_type_label",
     "tolerant_birthday",
     "tolerant_email",
     "tolerant_phone_number",

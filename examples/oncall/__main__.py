@@ -42,7 +42,8 @@ pulumi.export("list_id", oncall.list_id)
 pulumi.export("contact_count", oncall.contact_count)
 pulumi.export("on_call", sorted(ON_CALL))
 # Phone numbers are personal data: exported as a secret, so `pulumi stack output` hides them
-# unless asked with --show-secrets.
+# unless asked with --show-secrets. (They stay readable in the state, where each is part of
+# its Contact's ID; see SECURITY.md.)
 pulumi.export(
     "numbers",
     pulumi.Output.secret({key: contact.phone_number for key, contact in contacts.items()}),

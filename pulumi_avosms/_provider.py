@@ -41,9 +41,6 @@ class AvoSMSProvider(ResourceProvider):
         # Belt and braces: even a configured instance pickles as the bare class reference.
         return {}
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-
     def configure(self, req: ConfigureRequest) -> None:
         """Resolve settings from ``avosms:*`` stack config with ``AVOSMS_*`` fallbacks."""
         self._settings = settings_from_config(req.config)

@@ -14,7 +14,7 @@ import os
 import threading
 from typing import TYPE_CHECKING
 
-from .config import ConfigurationError, ProviderSettings
+from .config import ProviderSettings
 
 if TYPE_CHECKING:
     from .client import AvoSMSClient
@@ -94,4 +94,4 @@ def reset() -> None:
 
 atexit.register(reset)
 
-__all__ = ["DEFAULT_EMULATOR_STATE", "ConfigurationError", "get_client", "reset"]
+__all__ = ["DEFAULT_EMULATOR_STATE", "get_client", "reset"]

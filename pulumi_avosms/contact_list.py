@@ -134,7 +134,7 @@ class ContactListProvider(AvoSMSProvider):
         try:
             list_id = client.create_list(name, country)
         except ConflictError as err:
-            raise ContactListError(_name_taken_message(client, name, country)) from err
+            raise ContactListError(_name_taken_message(client, name)) from err
         except AvoSMSError as err:
             hint = (
                 ". Run `pulumi up` again: if AvoSMS did create it after all, that stops on the "
@@ -182,10 +182,9 @@ class ContactListProvider(AvoSMSProvider):
             return ReadResult("", {})
         except AvoSMSError as err:
             # Anything but "no such list" must not make the engine forget the list.
-            name = props.get("name")
-            label = f"{id_} ({name!r})" if isinstance(name, str) and name else id_
             raise ContactListError(
-                f"Could not refresh contact list {label}; it stays in the state as it was: {err}"
+                f"Could not refresh contact list {_label(id_, props.get('name'))}; it stays in "
+                f"the state as it was: {err}"
             ) from err
         outs = _outputs_of(info)
         return ReadResult(id_, outs, {"name": outs["name"], "country_code": outs["country_code"]})
@@ -256,10 +255,9 @@ class ContactListProvider(AvoSMSProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """AvoSMS cannot delete lists: leave it, and tell the user it still exists."""
-        name = props.get("name")
-        label = f"{id_} ({name!r})" if name else str(id_)
         sys.stderr.write(
-            f"warning: AvoSMS has no API to delete contact lists; contact list {label} still "
+            f"warning: AvoSMS has no API to delete contact lists; contact list "
+            f"{_label(id_, props.get('name'))} still "
             "exists in the AvoSMS account and is no longer managed by Pulumi. Delete it in "
             "the AvoSMS console if you no longer need it.\n"
         )
@@ -342,7 +340,7 @@ def _outputs_of(info: Any) -> dict[str, Any]:
     }
 
 
-def _name_taken_message(client: Any, name: str, country: str) -> str:
+def _name_taken_message(client: Any, name: str) -> str:
     try:
         existing = client.find_list_by_name(name)
     except AvoSMSError:
@@ -364,21 +362,26 @@ def _name_taken_message(client: Any, name: str, country: str) -> str:
     )
 
 
+def _country_change(olds: dict[str, Any], inputs: dict[str, Any]) -> tuple[str, str] | None:
+    """``(old, new)`` country when a known country changes (so the list is replaced)."""
+    old, new = olds.get("country_code"), inputs.get("country_code")
+    if not isinstance(old, str) or not isinstance(new, str) or is_unknown(new):
+        return None
+    return None if new == old.upper() else (old, new)
+
+
 def _replacement_with_import(olds: dict[str, Any], inputs: dict[str, Any]) -> CheckFailure | None:
     """Refuse a replacement while ``import_`` is still in the program.
 
     The replacement's create would adopt the imported list again (and fail, its country
     being the old one) instead of creating the new list.
     """
-    import_id, old_country = inputs.get(IMPORT_PROPERTY), olds.get("country_code")
-    new_country = inputs.get("country_code")
-    if not import_id or not isinstance(old_country, str) or not isinstance(new_country, str):
-        return None
-    if is_unknown(new_country) or new_country == old_country.upper():
+    import_id, change = inputs.get(IMPORT_PROPERTY), _country_change(olds, inputs)
+    if not import_id or change is None:
         return None
     return CheckFailure(
         IMPORT_PROPERTY,
-        f"country_code changes from {old_country} to {new_country}, which replaces the list, "
+        f"country_code changes from {change[0]} to {change[1]}, which replaces the list, "
         f"but import_ still names list {import_id}: the replacement would adopt that list "
         "again instead of creating a new one. Remove import_ from the program in this change "
         "(it is only needed for the first `pulumi up`).",
@@ -391,24 +394,25 @@ def _same_name_replacement(olds: dict[str, Any], inputs: dict[str, Any]) -> Chec
     A country change replaces the list (create the new one, then delete the old), but AvoSMS
     cannot delete lists, so the old list keeps the name and the create would fail half-way.
     """
-    old_country, old_name = olds.get("country_code"), olds.get("name")
-    new_country, new_name = inputs.get("country_code"), inputs.get("name")
-    if not isinstance(old_country, str) or not isinstance(old_name, str):
+    change = _country_change(olds, inputs)
+    old_name, new_name = olds.get("name"), inputs.get("name")
+    if change is None or not isinstance(old_name, str) or not isinstance(new_name, str):
         return None
-    if not isinstance(new_country, str) or not isinstance(new_name, str):
-        return None
-    if is_unknown(new_country) or is_unknown(new_name):
-        return None
-    if new_country == old_country.upper() or new_name.casefold() != old_name.casefold():
+    if is_unknown(new_name) or new_name.casefold() != old_name.casefold():
         return None
     return CheckFailure(
         "country_code",
-        f"country_code cannot change from {old_country} to {new_country} while the name stays "
+        f"country_code cannot change from {change[0]} to {change[1]} while the name stays "
         f"{new_name!r}: AvoSMS cannot change a list's country, so Pulumi must create a new "
         f"list, and the old list (which AvoSMS cannot delete) keeps the name {old_name!r}. "
         "Give the list a new name in the same change, or rename the old list in the AvoSMS "
         "console first.",
     )
+
+
+def _label(list_id: str, name: Any) -> str:
+    """How messages name a list: its ID, and its name when known."""
+    return f"{list_id} ({name!r})" if isinstance(name, str) and name else str(list_id)
 
 
 class ContactList(Resource, module="avosms", name="ContactList"):

@@ -789,6 +789,9 @@ def test_fifty_creates_and_fifty_refreshes_in_flight_with_faults(emulator: Emula
         assert failure.exception_type.endswith("ContactListError"), failure.details
     # The run lasted long enough to meet a good share of the faults: it was a real test.
     assert faulted_calls >= 10, faulted_calls
+    # Faults sprinkled in, not an outage: retries carry most calls through.
+    calls_made = len(wanted) + len(existing)
+    assert len(failures) <= calls_made // 4, [f.exception_message for f in failures]
 
 
 def test_the_retry_time_budget_is_honoured_through_the_plugin(emulator: EmulatorServer) -> None:

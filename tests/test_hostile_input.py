@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -160,6 +161,15 @@ def test_contact_check_never_raises(news: dict[str, Any]) -> None:
     result = ContactProvider().check({}, news)
     assert_failures_name_their_property(result.failures, CONTACT_PROPS)
     assert "unexpected" not in result.inputs
+    failed = {failure.property for failure in result.failures}
+    for prop in ("list_id", "phone_number"):
+        if prop in news and _unknown(news[prop]):
+            assert _unknown(result.inputs[prop])  # passed through during preview
+        elif prop not in result.inputs:
+            assert prop in failed  # a missing or bad value is a failure, never silently dropped
+    number = result.inputs.get("phone_number")
+    if isinstance(number, str) and not _unknown(number):
+        assert re.fullmatch(r"\+[1-9]\d{6,14}", number), number  # E.164
     for prop in ("civility", "first_name", "last_name", "other", "email"):
         value = result.inputs.get(prop)
         if isinstance(value, str) and not _unknown(value):
@@ -482,3 +492,39 @@ def test_malformed_replies_fail_the_step_with_a_clear_message(
     # A huge reply is described, not quoted: the message stays readable.
     assert len(message) < 2_000, len(message)
     assert plugin.alive
+
+
+def test_contact_fields_travel_exactly_and_inject_nothing(emulator: EmulatorServer) -> None:
+    """A Contact's free-text fields go through the same form encoding: what the user wrote,
+    and no parameter (``key``, ``listContactId``...) can be slipped in through a value."""
+    list_id = emulator.backend.console_create_list("On-call", "FR")
+    other = "x&key=evil&listContactId=999&contactTelephoneNumber=%2B33698765432"
+    with AvoSMSClient(DEMO_ID, DEMO_KEY, emulator.api_url) as client:
+        client.add_contact(
+            list_id, "+33612345678", first_name="Zoë & Co = 100% +1", last_name="名前", other=other
+        )
+    record = emulator.request_log[-1]
+    assert record.endpoint == "contact/add"
+    _assert_sent_exactly(
+        record,
+        {
+            "id",
+            "key",
+            "listContactId",
+            "contactTelephoneNumber",
+            "contactFirstName",
+            "contactName",
+            "contactOther",
+        },
+        listContactId=list_id,
+        contactTelephoneNumber="+33612345678",
+        contactFirstName="Zoë & Co = 100% +1",
+        contactName="名前",
+        contactOther=other,
+    )
+    (contact,) = emulator.backend.get_list(list_id)["contacts"]
+    assert (contact["first_name"], contact["last_name"], contact["other"]) == (
+        "Zoë & Co = 100% +1",
+        "名前",
+        other,
+    )

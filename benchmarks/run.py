@@ -6,7 +6,7 @@ Run from the repository root::
     .venv/bin/python -m benchmarks.run --sizes 50 --latency 0.005 --json out.json
 
 For each N and each provider, three `pulumi` commands, each with a fresh plugin process (as
-the CLI starts one per command) driven over gRPC by :mod:`tests.harness` with ``--inflight``
+the CLI starts one per command) driven over gRPC by :mod:`tests.support.harness` with ``--inflight``
 engine calls at once (the plugin itself serves 4):
 
 * ``create``  -- ``pulumi up`` of a new stack: Check + Create per list;
@@ -38,7 +38,7 @@ from typing import Any
 from benchmarks.naive_provider import NaiveContactList
 from pulumi_avosms import ContactList
 from pulumi_avosms.emulator import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY, EmulatorServer
-from tests import harness as h
+from tests.support import harness as h
 
 PROVIDERS = ("naive", "ours")
 PHASES = ("create", "refresh", "noop")

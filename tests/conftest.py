@@ -1,14 +1,20 @@
-"""Shared fixtures: one emulator per session on port 0, reset before every test."""
+"""Shared fixtures: one emulator per session on port 0, reset before every test.
+
+The support code lives in ``tests/support/``; its fixtures load as pytest plugins.
+Tests are grouped by the layer they exercise: ``client/``, ``emulator/``, ``providers/``
+(provider methods called directly), ``plugin/`` (the real plugin over gRPC), ``cli/`` (the
+Pulumi CLI through the Automation API) and ``docs/``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from pulumi_avosms import _runtime
-from tests.emulator_fixtures import DEMO_ID, DEMO_KEY, emulator, emulator_server  # noqa: F401
+
+pytest_plugins = ["tests.support.emulator_fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -17,13 +23,3 @@ def _fresh_clients() -> Iterator[None]:
     _runtime.reset()
     yield
     _runtime.reset()
-
-
-@pytest.fixture
-def avosms_config(emulator: Any) -> dict[str, str]:  # noqa: F811
-    """Stack config pointing the provider at the test emulator with the demo account."""
-    return {
-        "avosms:apiId": DEMO_ID,
-        "avosms:apiKey": DEMO_KEY,
-        "avosms:endpoint": emulator.api_url,
-    }

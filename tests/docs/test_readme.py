@@ -28,8 +28,8 @@ import pytest
 
 from pulumi_avosms import config
 from pulumi_avosms._runtime import DEFAULT_EMULATOR_STATE
-from tests import harness as h
-from tests.projects import REPO_ROOT, emulator_command, first_line
+from tests.support import harness as h
+from tests.support.projects import REPO_ROOT, emulator_command, first_line
 
 README = REPO_ROOT / "README.md"
 #: What a block's first line says when its commands cannot run here.

@@ -19,8 +19,8 @@ import pulumi
 import pytest
 
 from pulumi_avosms import ContactListProvider, ContactProvider
-from tests import harness as h
-from tests.projects import (
+from tests.support import harness as h
+from tests.support.projects import (
     EXAMPLES_DIR,
     PROGRAM_CONFIG,
     PROJECT_DIRS,

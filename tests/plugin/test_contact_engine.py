@@ -4,7 +4,7 @@ Each test starts its own plugin process (a fraction of a second) so that nothing
 one — providers, the API client and its listing cache — leaks into the next; the emulator
 is reset per test by its fixture. Resource inputs, ``__provider`` included, come from
 running the real ``Contact(...)``/``ContactList(...)`` constructors under mocks
-(:func:`tests.harness.program_inputs`), so they are exactly what a program sends.
+(:func:`tests.support.harness.program_inputs`), so they are exactly what a program sends.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 
 from pulumi_avosms import ContactList
 from pulumi_avosms.contact import Contact
-from tests import harness as h
+from tests.support import harness as h
 
 CONTACT_TYPE = "pulumi-python:dynamic/avosms:Contact"
 ALICE = "+33612345678"

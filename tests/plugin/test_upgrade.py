@@ -18,9 +18,9 @@ import pulumi
 import pytest
 
 from pulumi_avosms import Contact, ContactList
-from tests import harness as h
+from tests.support import harness as h
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RELEASES = sorted(p.stem.removeprefix("state-") for p in FIXTURES.glob("state-*.json"))
 
 

@@ -7,7 +7,7 @@ runs in a temporary "project directory", as the CLI would run it, and the stack'
 follow ``scripts/demo``'s story: up, a next command in a new plugin process, drift made by
 hand with ``avosms-emulator`` on the same file, refresh, up, destroy. The same story with
 the real CLI is ``./scripts/demo`` (run by .ci/run when ``pulumi`` is on PATH) and
-``tests/test_automation_cli.py``.
+``tests/cli/test_automation_cli.py``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from pulumi_avosms.emulator import EmulatorBackend
-from tests import harness as h
-from tests.projects import (
+from tests.support import harness as h
+from tests.support.projects import (
     DEMO_PASSPHRASE,
     REPO_ROOT,
     load_yaml,

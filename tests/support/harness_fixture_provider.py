@@ -1,4 +1,4 @@
-"""A tiny dynamic provider used only to self-test ``tests/harness.py``.
+"""A tiny dynamic provider used only to self-test ``tests/support/harness.py``.
 
 It lives in an importable module (not in a test function or ``__main__``) so that dill pickles
 the provider *by reference*, exactly like the real providers in ``pulumi_avosms``; the plugin

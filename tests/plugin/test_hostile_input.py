@@ -29,8 +29,8 @@ from pulumi.runtime.rpc import UNKNOWN
 from pulumi_avosms import ContactList, ContactListProvider, ContactProvider
 from pulumi_avosms.client import AvoSMSClient
 from pulumi_avosms.emulator import EmulatorServer
-from tests import harness as h
-from tests.emulator_fixtures import DEMO_ID, DEMO_KEY
+from tests.support import harness as h
+from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
 
 # -- strategies -------------------------------------------------------------------------------
 

@@ -57,7 +57,7 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 #: The engine's marker for "not known until another resource exists" (a plain string on the wire).
 UNKNOWN: str = rpc.UNKNOWN
 #: The package name of Python dynamic providers, as the engine sees it.

@@ -1,7 +1,7 @@
 """The repository's Pulumi projects (the root demo and ``examples/*``), and how tests run them.
 
-Two ways, both used by ``tests/test_examples.py``, ``tests/test_demo.py`` and
-``tests/test_automation_cli.py``:
+Two ways, both used by ``tests/plugin/test_examples.py``, ``tests/plugin/test_demo.py`` and
+``tests/cli/test_automation_cli.py``:
 
 * :func:`run_program` runs a project's ``__main__.py`` under ``pulumi.runtime.set_mocks`` (no
   CLI, no network) and returns what it registered and exported;
@@ -27,7 +27,7 @@ import pulumi
 import pytest
 import yaml
 
-from tests import harness as h
+from tests.support import harness as h
 
 REPO_ROOT = h.REPO_ROOT
 EXAMPLES_DIR = REPO_ROOT / "examples"
@@ -118,7 +118,7 @@ class ProgramRun:
     """What one run of a project's program did."""
 
     resources: dict[str, dict[str, Any]]
-    """``{resource name: tests.harness.program_inputs() entry}``."""
+    """``{resource name: tests.support.harness.program_inputs() entry}``."""
     exports: list[str] = field(default_factory=list)
     """Names given to ``pulumi.export``, in order."""
     namespace: dict[str, Any] = field(default_factory=dict)

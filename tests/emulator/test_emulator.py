@@ -21,10 +21,10 @@ import requests
 from pulumi_avosms.emulator import ApiError, EmulatorBackend, EmulatorServer
 from pulumi_avosms.emulator.__main__ import _cmd_serve, build_parser
 from pulumi_avosms.emulator.__main__ import main as cli_main
-from tests.emulator_fixtures import API_ENDPOINTS, DEMO_ID, DEMO_KEY
+from tests.support.emulator_fixtures import API_ENDPOINTS, DEMO_ID, DEMO_KEY
 
-# The `emulator` fixture comes from conftest.py (which imports tests.emulator_fixtures).
-from tests.projects import first_line
+# The `emulator` fixture comes from conftest.py (which imports tests.support.emulator_fixtures).
+from tests.support.projects import first_line
 
 AUTH = {"id": DEMO_ID, "key": DEMO_KEY}
 FR_MOBILE = "+33612345678"
@@ -977,7 +977,7 @@ def test_state_survives_a_restart_on_the_same_file(tmp_path: Path) -> None:
 @pytest.fixture
 def cli_env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     return env
 
 

@@ -25,7 +25,7 @@ import pytest
 
 from pulumi_avosms import Contact, ContactList, ContactListProvider
 from pulumi_avosms.emulator import EmulatorServer
-from tests import harness as h
+from tests.support import harness as h
 
 SWEEP_ID = "sweep@example.com"
 #: Distinctive, and with characters that form encoding changes ("/", "+", "="), so an

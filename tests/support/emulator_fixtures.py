@@ -1,4 +1,4 @@
-"""pytest fixtures for the AvoSMS emulator; ``from tests.emulator_fixtures import *``.
+"""pytest fixtures for the AvoSMS emulator, loaded by `pytest_plugins` in tests/conftest.py.
 
 ``emulator_server`` starts one :class:`EmulatorServer` on a free port for the session;
 ``emulator`` resets it (data, id sequence, faults, counters, request log, latency) before
@@ -13,7 +13,7 @@ import pytest
 
 from pulumi_avosms.emulator import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY, EmulatorServer
 
-__all__ = ["API_ENDPOINTS", "DEMO_ID", "DEMO_KEY", "emulator", "emulator_server"]
+__all__ = ["API_ENDPOINTS", "DEMO_ID", "DEMO_KEY", "avosms_config", "emulator", "emulator_server"]
 
 #: The documented demo credentials, accepted by the test emulator.
 DEMO_ID = DEMO_ACCOUNT_ID
@@ -49,3 +49,13 @@ def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
     emulator_server.backend.reset()
     emulator_server.latency = 0.0
     return emulator_server
+
+
+@pytest.fixture
+def avosms_config(emulator: EmulatorServer) -> dict[str, str]:
+    """Stack config pointing the provider at the test emulator with the demo account."""
+    return {
+        "avosms:apiId": DEMO_ID,
+        "avosms:apiKey": DEMO_KEY,
+        "avosms:endpoint": emulator.api_url,
+    }

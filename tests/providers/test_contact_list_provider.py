@@ -304,7 +304,7 @@ def test_missing_credentials_name_both_ways_to_set_them(
 def test_credentials_from_the_environment_only(
     emulator: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.emulator_fixtures import DEMO_ID, DEMO_KEY
+    from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
 
     monkeypatch.setenv("AVOSMS_API_ID", DEMO_ID)
     monkeypatch.setenv("AVOSMS_API_KEY", DEMO_KEY)

@@ -1,6 +1,6 @@
 """A bad network day, through the real plugin: every fault, every step, and load.
 
-Each case of the matrix drives ``python -m pulumi.dynamic`` over gRPC (:mod:`tests.harness`)
+Each case of the matrix drives ``python -m pulumi.dynamic`` over gRPC (:mod:`tests.support.harness`)
 against the emulator's fault injection, with small timeouts and retry budgets set through
 stack config so that persistent faults fail fast. The properties checked are the ones a user
 trusts an IaC provider with:
@@ -31,8 +31,8 @@ import pytest
 from pulumi_avosms import ContactList, _runtime
 from pulumi_avosms.config import ConfigurationError, settings_from_config
 from pulumi_avosms.emulator import EmulatorServer
-from tests import harness as h
-from tests.emulator_fixtures import DEMO_ID, DEMO_KEY
+from tests.support import harness as h
+from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
 
 EP_CREATE = "contact/list/create"
 EP_INFO = "contact/list/information"

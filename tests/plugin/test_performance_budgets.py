@@ -26,7 +26,7 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
 from pulumi_avosms import ContactList, ContactListProvider
-from tests import harness as h
+from tests.support import harness as h
 
 #: Engine calls in flight at once (the engine's parallelism); the plugin serves 4.
 INFLIGHT = 8

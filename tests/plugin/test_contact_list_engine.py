@@ -1,7 +1,7 @@
 """ContactList through the real dynamic-provider plugin, driven over gRPC as the engine does.
 
 Inputs, ``__provider`` included, come from running the real ``ContactList(...)`` constructor
-under mocks (:func:`tests.harness.program_inputs`). Like the CLI, which starts a new plugin
+under mocks (:func:`tests.support.harness.program_inputs`). Like the CLI, which starts a new plugin
 for every command, :func:`next_command` gives the stack a fresh plugin process, so nothing
 cached in one command (the account listing) is seen by the next.
 """
@@ -15,8 +15,8 @@ import pulumi
 import pytest
 
 from pulumi_avosms import ContactList
-from tests import harness as h
-from tests.emulator_fixtures import DEMO_ID, DEMO_KEY
+from tests.support import harness as h
+from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
 
 
 def start_plugin(**kwargs: Any) -> h.PluginProcess:

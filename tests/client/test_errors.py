@@ -25,7 +25,7 @@ from pulumi_avosms.errors import (
     error_from_reply,
     parse_retry_after,
 )
-from tests.emulator_fixtures import API_ENDPOINTS
+from tests.support.emulator_fixtures import API_ENDPOINTS
 
 
 def reply(code: str, **fields: object) -> bytes:

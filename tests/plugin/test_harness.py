@@ -1,4 +1,4 @@
-"""Self-test of ``tests/harness.py`` against the real plugin, with a tiny echo provider.
+"""Self-test of ``tests/support/harness.py`` against the real plugin, with a tiny echo provider.
 
 One plugin process serves the whole module (starting one takes a fraction of a second, but
 there is no need to pay it per test); tests that need a pristine process start their own.
@@ -14,8 +14,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from tests import harness as h
-from tests.harness_fixture_provider import ECHO_TYPE, STORE_ENV, Echo
+from tests.support import harness as h
+from tests.support.harness_fixture_provider import ECHO_TYPE, STORE_ENV, Echo
 
 CONFIG = {"harness:greeting": "bonjour"}
 
@@ -68,7 +68,7 @@ def test_program_inputs_records_inputs_and_secret_provider(entry: dict[str, Any]
 def test_provider_pickles_by_reference(entry: dict[str, Any]) -> None:
     payload = h.provider_payload(entry["inputs"]["__provider"])
     assert len(payload) < 200, payload
-    assert b"tests.harness_fixture_provider" in payload
+    assert b"tests.support.harness_fixture_provider" in payload
     assert b"EchoProvider" in payload
 
 

@@ -43,7 +43,7 @@ from pulumi_avosms.errors import (
     ServerError,
     UnexpectedResponseError,
 )
-from tests.emulator_fixtures import DEMO_ID, DEMO_KEY
+from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
 
 FR_MOBILE = "+33612345678"
 FR_MOBILE_2 = "+33698765432"

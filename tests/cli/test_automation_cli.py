@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from pulumi_avosms.emulator import EmulatorBackend
-from tests import harness as h
-from tests.emulator_fixtures import DEMO_ID, DEMO_KEY
-from tests.projects import (
+from tests.support import harness as h
+from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
+from tests.support.projects import (
     DEMO_PASSPHRASE,
     REPO_ROOT,
     cli_stack,

@@ -21,7 +21,6 @@ import random
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -30,6 +29,7 @@ import urllib3.exceptions
 import urllib3.response
 from requests.adapters import HTTPAdapter
 
+from ._model import ContactInfo, ContactListDetail, ContactListInfo
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -72,42 +72,6 @@ class _Missing:
 
 
 _MISSING = _Missing()
-
-
-# --------------------------------------------------------------------------------------------
-# Typed results
-
-
-@dataclass(frozen=True)
-class ContactListInfo:
-    """One contact list as ``contact/list`` describes it."""
-
-    list_id: str
-    name: str
-    country_code: str
-    country_name: str
-    contact_count: int
-    created_at: datetime | None
-
-
-@dataclass(frozen=True)
-class ContactInfo:
-    """One contact of a list. ``last_name`` is AvoSMS's ``contact_name``."""
-
-    phone_number: str
-    civility: str
-    last_name: str
-    first_name: str
-    email: str
-    birthday: str
-    other: str
-
-
-@dataclass(frozen=True)
-class ContactListDetail(ContactListInfo):
-    """One contact list with its contacts (``contact/list/information``)."""
-
-    contacts: tuple[ContactInfo, ...]
 
 
 # --------------------------------------------------------------------------------------------
@@ -629,35 +593,16 @@ class AvoSMSClient:
 
     # -- contacts -----------------------------------------------------------------------------
 
-    def add_contact(
-        self,
-        list_id: str | int,
-        phone_number: str,
-        *,
-        civility: str = "",
-        last_name: str = "",
-        first_name: str = "",
-        email: str = "",
-        birthday: str = "",
-        other: str = "",
-    ) -> None:
+    def add_contact(self, list_id: str | int, contact: ContactInfo) -> None:
         """Add a contact to a list (``contact/add``); empty optional fields are not sent.
 
         After an attempt with unknown outcome, the list is read back: the contact counts as
         added only if it is there with the fields sent. A contact with that number but other
         fields was there before (someone else's), so ERR_105 is then a real conflict.
         """
-        params = _contact_params(
-            list_id, phone_number, civility, last_name, first_name, email, birthday, other
-        )
-        sent = {
-            "civility": civility,
-            "last_name": last_name,
-            "first_name": first_name,
-            "email": email,
-            "birthday": birthday,
-            "other": other,
-        }
+        params = _contact_params(list_id, contact)
+        phone_number = contact.phone_number
+        sent = contact.fields()
 
         def verify(deadline: float) -> object:
             detail = self._get_list(str(list_id), deadline)
@@ -677,26 +622,13 @@ class AvoSMSClient:
             conflict_codes=frozenset({"ERR_105"}),
         )
 
-    def update_contact(
-        self,
-        list_id: str | int,
-        phone_number: str,
-        *,
-        civility: str = "",
-        last_name: str = "",
-        first_name: str = "",
-        email: str = "",
-        birthday: str = "",
-        other: str = "",
-    ) -> None:
+    def update_contact(self, list_id: str | int, contact: ContactInfo) -> None:
         """Edit a contact found by its number (``contact/update``); every field is sent.
 
         AvoSMS clears omitted fields, so all of them are always sent; that also makes the call
         idempotent, so it is simply resent after an unknown outcome.
         """
-        params = _contact_params(
-            list_id, phone_number, civility, last_name, first_name, email, birthday, other
-        )
+        params = _contact_params(list_id, contact)
         self._execute(EP_UPDATE, params, _ignore_reply)
 
     def delete_contact(self, list_id: str | int, phone_number: str) -> None:
@@ -1111,23 +1043,14 @@ class AvoSMSClient:
 _CONTACT_KEYS = frozenset({"listContactId", "contactTelephoneNumber"})
 
 
-def _contact_params(
-    list_id: str | int,
-    phone_number: str,
-    civility: str,
-    last_name: str,
-    first_name: str,
-    email: str,
-    birthday: str,
-    other: str,
-) -> dict[str, str]:
+def _contact_params(list_id: str | int, contact: ContactInfo) -> dict[str, str]:
     return {
         "listContactId": str(list_id),
-        "contactTelephoneNumber": phone_number,
-        "contactCivility": civility,
-        "contactName": last_name,  # AvoSMS's "name" is the family name
-        "contactFirstName": first_name,
-        "contactEmail": email,
-        "contactBirthday": birthday,
-        "contactOther": other,
+        "contactTelephoneNumber": contact.phone_number,
+        "contactCivility": contact.civility,
+        "contactName": contact.last_name,  # AvoSMS's "name" is the family name
+        "contactFirstName": contact.first_name,
+        "contactEmail": contact.email,
+        "contactBirthday": contact.birthday,
+        "contactOther": contact.other,
     }

@@ -39,6 +39,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from ._model import CONTACT_FIELDS, ContactInfo
 from ._provider import IMPORT_PROPERTY, AvoSMSProvider, move_import_option
 from .contact_validation import (
     country_label,
@@ -64,7 +65,7 @@ __all__ = ["Contact", "ContactError", "ContactProvider"]
 #: and has no call that changes either.
 REPLACE_PROPERTIES = ("list_id", "phone_number")
 #: Optional fields, updated in place by ``contact/update`` (which must receive all of them).
-FIELD_PROPERTIES = ("civility", "first_name", "last_name", "email", "birthday", "other")
+FIELD_PROPERTIES = CONTACT_FIELDS
 #: Everything the provider returns as outputs: the inputs, normalised, and nothing else.
 OUTPUT_PROPERTIES = (*REPLACE_PROPERTIES, *FIELD_PROPERTIES)
 
@@ -204,7 +205,7 @@ class ContactProvider(AvoSMSProvider):
             return self._adopt(str(import_id), outs)
         client = self._client()
         try:
-            client.add_contact(list_id, number, **_fields_of(outs))
+            client.add_contact(list_id, _contact_of(number, outs))
         except ConflictError as err:
             raise ContactError(
                 f"Could not add {number} to contact list {list_id}: that number is already in "
@@ -254,7 +255,7 @@ class ContactProvider(AvoSMSProvider):
         try:
             # Every field, including unchanged and empty ones: contact/update clears any
             # field it is not given.
-            self._client().update_contact(list_id, number, **_fields_of(outs))
+            self._client().update_contact(list_id, _contact_of(number, outs))
         except NotFoundError as err:
             what = (
                 f"contact list {list_id} no longer exists in the AvoSMS account"
@@ -466,8 +467,8 @@ def _outputs_of(props: dict[str, Any]) -> dict[str, Any]:
     return outs
 
 
-def _fields_of(outs: dict[str, Any]) -> dict[str, str]:
-    return {prop: str(outs.get(prop) or "") for prop in FIELD_PROPERTIES}
+def _contact_of(number: str, outs: dict[str, Any]) -> ContactInfo:
+    return ContactInfo(number, **{prop: str(outs.get(prop) or "") for prop in FIELD_PROPERTIES})
 
 
 def _live_outputs(list_id: str, number: str, contact: Any) -> dict[str, Any]:

@@ -214,11 +214,13 @@ def test_add_update_delete_contact_round_trip(
     client: AvoSMSClient, emulator: EmulatorServer
 ) -> None:
     list_id = client.create_list("Club", "FR")
-    client.add_contact(list_id, FR_MOBILE, first_name="Ana", last_name="Lopez", other="vip")
+    client.add_contact(
+        list_id, ContactInfo(FR_MOBILE, first_name="Ana", last_name="Lopez", other="vip")
+    )
     [contact] = client.get_list(list_id).contacts
     assert (contact.first_name, contact.last_name, contact.other) == ("Ana", "Lopez", "vip")
 
-    client.update_contact(list_id, FR_MOBILE, first_name="Anna", email="anna@x.fr")
+    client.update_contact(list_id, ContactInfo(FR_MOBILE, first_name="Anna", email="anna@x.fr"))
     [contact] = client.get_list(list_id).contacts
     # Every field is sent on update, so the omitted last_name/other are cleared as documented.
     assert (contact.first_name, contact.last_name, contact.email, contact.other) == (
@@ -242,6 +244,7 @@ def _err_cases(
     fr_list: str, be_list: str
 ) -> list[tuple[str, Callable[[AvoSMSClient], object], type[AvoSMSError], str, str]]:
     inv, nf, conf = InvalidRequestError, NotFoundError, ConflictError
+    C = ContactInfo
     fr, be, mob, mob2 = fr_list, be_list, FR_MOBILE, FR_MOBILE_2
     return [
         ("ERR_101", lambda c: c.create_list("", "FR"), inv, "list name", "create"),
@@ -253,20 +256,32 @@ def _err_cases(
         ("ERR_102", lambda c: c.rename_list(fr, ""), inv, "name", "rename"),
         ("ERR_103", lambda c: c.rename_list("999", "Y"), nf, "no contact list", "rename"),
         ("ERR_104", lambda c: c.rename_list(fr, "Other"), conf, "already", "rename"),
-        ("ERR_101", lambda c: c.add_contact("", mob), inv, "list id", "add"),
-        ("ERR_102", lambda c: c.add_contact(fr, ""), inv, "phone", "add"),
-        ("ERR_103", lambda c: c.add_contact("999", mob), nf, "no contact list", "add"),
-        ("ERR_105", lambda c: c.add_contact(fr, mob), conf, "already", "add"),
-        ("ERR_106", lambda c: c.add_contact(fr, "abc"), inv, "formatted", "add"),
-        ("ERR_107", lambda c: c.add_contact(fr, BE_MOBILE), inv, "country", "add"),
-        ("ERR_108", lambda c: c.add_contact(fr, FR_LANDLINE), inv, "type", "add"),
-        ("ERR_101", lambda c: c.update_contact("", mob), inv, "list id", "update"),
-        ("ERR_102", lambda c: c.update_contact(fr, ""), inv, "phone", "update"),
-        ("ERR_103", lambda c: c.update_contact("999", mob), nf, "no contact list", "update"),
-        ("ERR_104", lambda c: c.update_contact(fr, mob2), nf, "no contact", "update"),
-        ("ERR_106", lambda c: c.update_contact(fr, "abc"), inv, "formatted", "update"),
-        ("ERR_107", lambda c: c.update_contact(be, mob), inv, "country", "update"),
-        ("ERR_108", lambda c: c.update_contact(fr, FR_LANDLINE), inv, "type", "update"),
+        ("ERR_101", lambda c: c.add_contact("", C(mob)), inv, "list id", "add"),
+        ("ERR_102", lambda c: c.add_contact(fr, C("")), inv, "phone", "add"),
+        ("ERR_103", lambda c: c.add_contact("999", C(mob)), nf, "no contact list", "add"),
+        ("ERR_105", lambda c: c.add_contact(fr, C(mob)), conf, "already", "add"),
+        ("ERR_106", lambda c: c.add_contact(fr, C("abc")), inv, "formatted", "add"),
+        ("ERR_107", lambda c: c.add_contact(fr, C(BE_MOBILE)), inv, "country", "add"),
+        ("ERR_108", lambda c: c.add_contact(fr, C(FR_LANDLINE)), inv, "type", "add"),
+        ("ERR_101", lambda c: c.update_contact("", C(mob)), inv, "list id", "update"),
+        ("ERR_102", lambda c: c.update_contact(fr, C("")), inv, "phone", "update"),
+        (
+            "ERR_103",
+            lambda c: c.update_contact("999", C(mob)),
+            nf,
+            "no contact list",
+            "update",
+        ),
+        ("ERR_104", lambda c: c.update_contact(fr, C(mob2)), nf, "no contact", "update"),
+        ("ERR_106", lambda c: c.update_contact(fr, C("abc")), inv, "formatted", "update"),
+        ("ERR_107", lambda c: c.update_contact(be, C(mob)), inv, "country", "update"),
+        (
+            "ERR_108",
+            lambda c: c.update_contact(fr, C(FR_LANDLINE)),
+            inv,
+            "type",
+            "update",
+        ),
         ("ERR_101", lambda c: c.delete_contact("", mob), inv, "list id", "delete"),
         ("ERR_102", lambda c: c.delete_contact(fr, ""), inv, "phone", "delete"),
         ("ERR_103", lambda c: c.delete_contact("999", mob), nf, "no contact list", "delete"),
@@ -318,8 +333,8 @@ def test_every_documented_error_code_raises_its_class_once_without_retry(
         lambda c: c.get_list("1"),
         lambda c: c.list_lists(),
         lambda c: c.rename_list("1", "Y"),
-        lambda c: c.add_contact("1", FR_MOBILE),
-        lambda c: c.update_contact("1", FR_MOBILE),
+        lambda c: c.add_contact("1", ContactInfo(FR_MOBILE)),
+        lambda c: c.update_contact("1", ContactInfo(FR_MOBILE)),
         lambda c: c.delete_contact("1", FR_MOBILE),
     ],
     ids=["create", "information", "list", "rename", "add", "update", "delete"],
@@ -629,7 +644,7 @@ def test_add_contact_after_a_failed_attempt_adds_it_exactly_once(
 ) -> None:
     list_id = emulator.backend.console_create_list("L", "FR")
     emulator.faults.add(kind, count=1, endpoint="contact/add")
-    client.add_contact(list_id, FR_MOBILE, first_name="Ana")
+    client.add_contact(list_id, ContactInfo(FR_MOBILE, first_name="Ana"))
     contacts = emulator.backend.get_list(list_id)["contacts"]  # type: ignore[index]
     assert [c["phone_number"] for c in contacts] == [FR_MOBILE]
     # Where the first attempt landed, the read-back found the contact as sent and nothing
@@ -646,7 +661,7 @@ def test_add_contact_after_unknown_outcome_does_not_take_over_someone_elses_cont
     emulator.faults.add("drop_before", count=1, endpoint="contact/add")
     emulator.faults.add("http502", count=1, endpoint="contact/add")
     with pytest.raises(ConflictError):
-        client.add_contact(list_id, FR_MOBILE, first_name="Ana")
+        client.add_contact(list_id, ContactInfo(FR_MOBILE, first_name="Ana"))
     contacts = emulator.backend.get_list(list_id)["contacts"]  # type: ignore[index]
     assert [c["first_name"] for c in contacts] == ["Bob"]
 
@@ -696,7 +711,7 @@ def test_update_contact_is_simply_resent_after_unknown_outcome(
     list_id = emulator.backend.console_create_list("L", "FR")
     emulator.backend.console_add_contact(list_id, FR_MOBILE, first_name="Old")
     emulator.faults.add(kind, count=1, endpoint="contact/update")
-    client.update_contact(list_id, FR_MOBILE, first_name="New")
+    client.update_contact(list_id, ContactInfo(FR_MOBILE, first_name="New"))
     [contact] = emulator.backend.get_list(list_id)["contacts"]  # type: ignore[index]
     assert contact["first_name"] == "New"
     assert calls(emulator, "contact/update") == 2
@@ -708,7 +723,7 @@ def test_add_contact_err_105_on_first_attempt_is_a_conflict(
     list_id = emulator.backend.console_create_list("L", "FR")
     emulator.backend.console_add_contact(list_id, FR_MOBILE)
     with pytest.raises(ConflictError):
-        client.add_contact(list_id, FR_MOBILE)
+        client.add_contact(list_id, ContactInfo(FR_MOBILE))
 
 
 def test_write_giving_up_after_unreadable_replies_says_outcome_unknown(
@@ -717,7 +732,7 @@ def test_write_giving_up_after_unreadable_replies_says_outcome_unknown(
     list_id = emulator.backend.console_create_list("L", "FR")
     emulator.faults.add("html", count=50, endpoint="contact/add")
     with pytest.raises(UnexpectedResponseError) as caught:
-        client.add_contact(list_id, FR_MOBILE)
+        client.add_contact(list_id, ContactInfo(FR_MOBILE))
     assert "may or may not have been applied" in caught.value.message
     assert caught.value.outcome_unknown is True
 
@@ -774,7 +789,7 @@ def test_the_key_never_appears_in_errors_tracebacks_reprs_or_logs(
         scenarios: list[Callable[[], object]] = [
             lambda: bad.list_lists(),
             lambda: good.get_list("999"),
-            lambda: good.add_contact(list_id, "not a number"),
+            lambda: good.add_contact(list_id, ContactInfo("not a number")),
         ]
         faults = ["err9xx", "http429", "http500", "html", "truncated", "drop_before"]
         for kind in faults:
@@ -1190,7 +1205,7 @@ def test_twenty_threads_share_one_client(client: AvoSMSClient, emulator: Emulato
 
     def work(index: int) -> str:
         list_id = client.create_list(f"list-{index}", "FR")
-        client.add_contact(list_id, f"+336{index:08d}", first_name=str(index))
+        client.add_contact(list_id, ContactInfo(f"+336{index:08d}", first_name=str(index)))
         client.list_lists(max_age=1)
         detail = client.get_list(list_id)
         assert detail.name == f"list-{index}"

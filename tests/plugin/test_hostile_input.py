@@ -27,6 +27,7 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_avosms import ContactList, ContactListProvider, ContactProvider
+from pulumi_avosms._model import ContactInfo
 from pulumi_avosms.client import AvoSMSClient
 from pulumi_avosms.emulator import EmulatorServer
 from tests.support import harness as h
@@ -501,7 +502,10 @@ def test_contact_fields_travel_exactly_and_inject_nothing(emulator: EmulatorServ
     other = "x&key=evil&listContactId=999&contactTelephoneNumber=%2B33698765432"
     with AvoSMSClient(DEMO_ID, DEMO_KEY, emulator.api_url) as client:
         client.add_contact(
-            list_id, "+33612345678", first_name="Zoë & Co = 100% +1", last_name="名前", other=other
+            list_id,
+            ContactInfo(
+                "+33612345678", first_name="Zoë & Co = 100% +1", last_name="名前", other=other
+            ),
         )
     record = emulator.request_log[-1]
     assert record.endpoint == "contact/add"

@@ -26,6 +26,7 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
 from pulumi_avosms import ContactList, ContactListProvider
+from pulumi_avosms._model import ContactInfo
 from tests.support import harness as h
 
 #: Engine calls in flight at once (the engine's parallelism); the plugin serves 4.
@@ -237,7 +238,7 @@ def test_contacts_added_by_pulumi_show_at_once_in_the_same_command(
     provider.configure(ConfigureRequest(Config(avosms_config, "test")))
     list_id = provider.create({"name": "Customers", "country_code": "FR"}).id
     assert provider.read(list_id, {}).outs["contact_count"] == 0  # type: ignore[index]
-    provider._client().add_contact(list_id, "+33612345678")
+    provider._client().add_contact(list_id, ContactInfo("+33612345678"))
     assert provider.read(list_id, {}).outs["contact_count"] == 1  # type: ignore[index]
 
 

@@ -1,0 +1,50 @@
+"""What AvoSMS holds, as typed values shared by the client, the providers and validation.
+
+Nothing here imports Pulumi, requests or the validation libraries: it is plain data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+#: A contact's optional fields, in the order AvoSMS documents them (``last_name`` is
+#: AvoSMS's ``contactName``). The same names are the Contact resource's inputs.
+CONTACT_FIELDS = ("civility", "first_name", "last_name", "email", "birthday", "other")
+
+
+@dataclass(frozen=True)
+class ContactListInfo:
+    """One contact list as ``contact/list`` describes it."""
+
+    list_id: str
+    name: str
+    country_code: str
+    country_name: str
+    contact_count: int
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    """One contact of a list: its E.164 number and its optional fields ("" when unset)."""
+
+    phone_number: str
+    civility: str = ""
+    last_name: str = ""
+    first_name: str = ""
+    email: str = ""
+    birthday: str = ""
+    other: str = ""
+
+    def fields(self) -> dict[str, str]:
+        """The optional fields by name (:data:`CONTACT_FIELDS`), without the number."""
+        values = asdict(self)
+        return {name: values[name] for name in CONTACT_FIELDS}
+
+
+@dataclass(frozen=True)
+class ContactListDetail(ContactListInfo):
+    """One contact list with its contacts (``contact/list/information``)."""
+
+    contacts: tuple[ContactInfo, ...]

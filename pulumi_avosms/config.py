@@ -39,12 +39,14 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-DEFAULT_ENDPOINT = "https://api.avosms.com/v1"
+from .client.endpoints import DEFAULT_ENDPOINT
+from .errors import ConfigurationError
 
 #: The value of ``avosms:endpoint`` that runs the package's emulator inside the plugin.
 EMBEDDED_ENDPOINT = "emulator"
@@ -68,10 +70,6 @@ DEFAULT_MAX_RETRIES = 4
 # Long enough for backoff to outlast a short AvoSMS hiccup or a rate-limit window, short
 # enough that a real outage fails the deployment within about a minute per resource.
 DEFAULT_RETRY_TIMEOUT = 60.0
-
-
-class ConfigurationError(Exception):
-    """The provider's settings are missing or malformed; the message says how to fix them."""
 
 
 class _ConfigLike(Protocol):
@@ -154,28 +152,55 @@ def _number(
     return value
 
 
+# The one grammar an endpoint may have: scheme, host (name, IPv4 or [IPv6]), optional port,
+# optional path of plain characters. Every URL parser reads such a URL the same way, so the
+# host checked here is the host requests connects to (the client checks again with its parser).
+_ENDPOINT_RE = re.compile(
+    r"(?P<scheme>https?)://(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>[0-9]{1,5}))?"
+    r"(?P<path>(?:/[A-Za-z0-9._~!$&'()*+,;=:%-]*)*)",
+    re.ASCII,
+)
+
+
 def _check_endpoint(endpoint: str) -> None:
-    """Refuse endpoints that are not URLs, and plain http to anything but this machine.
+    """Refuse endpoints that are not plain URLs, and plain http to anything but this machine.
 
     The API key travels in every request body: over http it would cross the network in
-    clear. Loopback stays allowed for a local emulator (`avosms-emulator`).
+    clear. Loopback stays allowed for a local emulator (`avosms-emulator`). Spellings that URL
+    parsers read differently (user info, backslashes, spaces, other odd characters) are
+    refused, so that the host checked is the host the request goes to.
     """
+    where = f"{ENDPOINT[0]} (or {ENDPOINT[1]})"
     parts = urllib.parse.urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or "://" not in endpoint:
         raise ConfigurationError(
-            f"{ENDPOINT[0]} (or {ENDPOINT[1]}) must be an http(s) URL such as "
-            f"{DEFAULT_ENDPOINT!r}, or {EMBEDDED_ENDPOINT!r} for the built-in emulator; "
-            f"got {endpoint!r}."
+            f"{where} must be an http(s) URL such as {DEFAULT_ENDPOINT!r}, or "
+            f"{EMBEDDED_ENDPOINT!r} for the built-in emulator; got {endpoint!r}."
         )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    match = _ENDPOINT_RE.fullmatch(endpoint)
+    if match is None or (match["port"] is not None and not 0 < int(match["port"]) < 65536):
+        odd = sorted(
+            {c for c in endpoint if not c.isascii() or c in "@\\ ?#" or not c.isprintable()}
+        )
+        detail = f" (it contains {', '.join(repr(c) for c in odd)})" if odd else ""
         raise ConfigurationError(
-            f"{ENDPOINT[0]} (or {ENDPOINT[1]}) is {endpoint!r}: plain http to another "
-            "machine would send the API key in clear. Use https://, or http:// only for an "
-            "emulator on this machine (localhost, 127.0.0.1, ::1)."
+            f"{where} must be an http(s) URL such as {DEFAULT_ENDPOINT!r}, or "
+            f"{EMBEDDED_ENDPOINT!r} for the built-in emulator; got {endpoint!r}{detail}. "
+            "User info (user@host), backslashes, spaces, query strings and characters other "
+            "than letters, digits and -._~!$&'()*+,;=:% are refused, since URL parsers read "
+            "them differently."
+        )
+    if match["scheme"] == "http" and not is_loopback_host(match["host"]):
+        raise ConfigurationError(
+            f"{where} is {endpoint!r}: plain http to another machine would send the API key in "
+            "clear. Use https://, or http:// only for an emulator on this machine (localhost, "
+            "127.0.0.1, ::1)."
         )
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` (a URL's host, IPv6 in brackets or not) is this machine."""
+    host = host.strip("[]").lower()
     if host == "localhost":
         return True
     try:

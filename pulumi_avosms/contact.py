@@ -41,6 +41,7 @@ from pulumi.dynamic import (
 
 from ._model import CONTACT_FIELDS, ContactInfo
 from ._provider import IMPORT_PROPERTY, AvoSMSProvider, move_import_option
+from .client.replies import tolerant_birthday, tolerant_email, tolerant_phone_number
 from .contact_validation import (
     country_label,
     format_contact_id,
@@ -52,11 +53,8 @@ from .contact_validation import (
     parse_contact_id,
     phone_region,
     phone_type_label,
-    tolerant_birthday,
-    tolerant_email,
-    tolerant_phone_number,
 )
-from .errors import AvoSMSError, ConflictError, NotFoundError
+from .errors import APIError, ConflictError, ContactError, NotFoundError
 from .validation import ValidationError, is_unknown, normalize_list_id
 
 __all__ = ["Contact", "ContactError", "ContactProvider"]
@@ -77,29 +75,6 @@ _NORMALISERS = {
     "birthday": normalize_birthday,
     "other": normalize_optional_text,
 }
-
-
-class ContactError(Exception):
-    """An operation on one contact failed; the message says which contact, why and what to do.
-
-    ``list_id`` and ``phone_number`` (E.164) name the contact. The AvoSMS error it comes from,
-    with its code and endpoint, is kept as ``__cause__``.
-    """
-
-    def __init__(
-        self, message: str, *, list_id: str | None = None, phone_number: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.list_id = list_id
-        self.phone_number = phone_number
-
-    def __reduce__(self) -> Any:
-        # Keyword-only arguments are not in ``args``: rebuild explicitly so it pickles.
-        return (_rebuild_error, (str(self), self.list_id, self.phone_number))
-
-
-def _rebuild_error(message: str, list_id: str | None, phone_number: str | None) -> ContactError:
-    return ContactError(message, list_id=list_id, phone_number=phone_number)
 
 
 class ContactProvider(AvoSMSProvider):
@@ -217,7 +192,7 @@ class ContactProvider(AvoSMSProvider):
                 list_id=list_id,
                 phone_number=number,
             ) from err
-        except AvoSMSError as err:
+        except APIError as err:
             raise ContactError(
                 self._write_failure("add", list_id, number, err),
                 list_id=list_id,
@@ -269,7 +244,7 @@ class ContactProvider(AvoSMSProvider):
                 list_id=list_id,
                 phone_number=number,
             ) from err
-        except AvoSMSError as err:
+        except APIError as err:
             raise ContactError(
                 self._write_failure("update", list_id, number, err),
                 list_id=list_id,
@@ -285,7 +260,7 @@ class ContactProvider(AvoSMSProvider):
         except NotFoundError:
             # ERR_103 (list gone) or ERR_104 (contact gone): the goal is reached either way.
             return
-        except AvoSMSError as err:
+        except APIError as err:
             raise ContactError(
                 f"Could not remove {number} from contact list {list_id}: {err}",
                 list_id=list_id,
@@ -308,12 +283,12 @@ class ContactProvider(AvoSMSProvider):
         reads fresh.
         """
         client = self._client()
-        max_age = client.listing_ttl if step == "refresh" else 0.0
+        max_age = client.read_cache_ttl if step == "refresh" else 0.0
         try:
             detail = client.get_list(list_id, max_age=max_age)
         except NotFoundError:
             return False, None
-        except AvoSMSError as err:
+        except APIError as err:
             # Anything but "no such list" must not make the engine forget the contact.
             raise ContactError(
                 f"Could not {step} contact {number} of contact list {list_id}: {err}",
@@ -373,7 +348,7 @@ class ContactProvider(AvoSMSProvider):
             )
         return CreateResult(import_id, found)
 
-    def _write_failure(self, verb: str, list_id: str, number: str, err: AvoSMSError) -> str:
+    def _write_failure(self, verb: str, list_id: str, number: str, err: APIError) -> str:
         """The message for a failed contact/add or contact/update, by AvoSMS error code."""
         target = (
             f"{number} in contact list {list_id}"
@@ -420,7 +395,7 @@ class ContactProvider(AvoSMSProvider):
         # Only on the error path, to name the list's country in the message.
         try:
             return str(self._client().get_list(list_id).country_code).upper()
-        except AvoSMSError:
+        except APIError:
             return None
 
 

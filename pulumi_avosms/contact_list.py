@@ -22,7 +22,13 @@ from pulumi.dynamic import (
 )
 
 from ._provider import IMPORT_PROPERTY, AvoSMSProvider, move_import_option
-from .errors import AvoSMSError, ConflictError, NotFoundError, UnexpectedResponseError
+from .errors import (
+    APIError,
+    ConflictError,
+    ContactListError,
+    NotFoundError,
+    UnexpectedResponseError,
+)
 from .validation import (
     ValidationError,
     is_unknown,
@@ -47,13 +53,6 @@ OUTPUT_PROPERTIES = (
     "contact_count",
     "created_at",
 )
-
-
-class ContactListError(Exception):
-    """An operation on one contact list failed; the message says which list, why and what to do.
-
-    The AvoSMS error it comes from, with its code and endpoint, is kept as ``__cause__``.
-    """
 
 
 class ContactListProvider(AvoSMSProvider):
@@ -135,7 +134,7 @@ class ContactListProvider(AvoSMSProvider):
             list_id = client.create_list(name, country)
         except ConflictError as err:
             raise ContactListError(_name_taken_message(client, name)) from err
-        except AvoSMSError as err:
+        except APIError as err:
             hint = (
                 ". Run `pulumi up` again: if AvoSMS did create it after all, that stops on the "
                 "name being taken and shows the import_ that adopts that list."
@@ -147,7 +146,7 @@ class ContactListProvider(AvoSMSProvider):
             ) from err
         try:
             outs = _outputs_of(client.get_list(list_id))
-        except AvoSMSError as err:
+        except APIError as err:
             # The list exists now. Failing here would make the engine forget it (an orphan
             # whose name blocks the next create), so record it with what is known; the next
             # refresh fills in the rest.
@@ -180,7 +179,7 @@ class ContactListProvider(AvoSMSProvider):
             # and the next `pulumi up` creates it again. The plugin writes into the outputs,
             # so they must be a dict, never None.
             return ReadResult("", {})
-        except AvoSMSError as err:
+        except APIError as err:
             # Anything but "no such list" must not make the engine forget the list.
             raise ContactListError(
                 f"Could not refresh contact list {_label(id_, props.get('name'))}; it stays in "
@@ -225,7 +224,7 @@ class ContactListProvider(AvoSMSProvider):
                     "account. Run `pulumi refresh` to drop it from the state, then "
                     "`pulumi up` to create it again."
                 ) from err
-            except AvoSMSError as err:
+            except APIError as err:
                 advice = (
                     ". Run `pulumi refresh` before trying again." if err.outcome_unknown else ""
                 )
@@ -239,13 +238,13 @@ class ContactListProvider(AvoSMSProvider):
         """The list as AvoSMS has it, or None when it cannot be read (only to explain an error)."""
         try:
             return self._client().get_list(list_id)
-        except AvoSMSError:
+        except APIError:
             return None
 
     def _read_back(self, list_id: str, name: str) -> dict[str, Any]:
         try:
             info = self._client().get_list(list_id)
-        except AvoSMSError as err:
+        except APIError as err:
             # Failing keeps the old name in the state: the next refresh sees the rename.
             raise ContactListError(
                 f"Contact list {list_id} was renamed to {name!r}, but reading it back failed; "
@@ -271,7 +270,7 @@ class ContactListProvider(AvoSMSProvider):
         Looked up in the account listing (``contact/list``: every list with its count, none of
         the contacts), which the client shares between all reads: concurrent reads wait on
         the one request in flight (single-flight) and later reads reuse its answer for
-        ``client.listing_ttl`` seconds (2 s). Any write through this process's client drops
+        ``client.read_cache_ttl`` seconds (2 s). Any write through this process's client drops
         it, and each `pulumi` command starts a fresh plugin, so a listing never outlives the
         command. The accepted staleness: a console edit made during a refresh, after the
         listing was fetched, may go unseen by reads in the next 2 s -- the same race a
@@ -280,7 +279,7 @@ class ContactListProvider(AvoSMSProvider):
         client = self._client()
         wanted = str(list_id)
         try:
-            listing = client.list_lists(max_age=client.listing_ttl)
+            listing = client.list_lists(max_age=client.read_cache_ttl)
         except UnexpectedResponseError:
             # One malformed entry (of any list) spoils the whole listing; reading this list
             # on its own keeps the other lists refreshable, as they were before the listing.
@@ -303,7 +302,7 @@ class ContactListProvider(AvoSMSProvider):
                 "was imported earlier and has since been deleted in AvoSMS, remove import_ "
                 "from the program so that `pulumi up` creates it again."
             ) from err
-        except AvoSMSError as err:
+        except APIError as err:
             raise ContactListError(
                 f"Cannot import contact list {list_id} (as {name!r}): {err}"
             ) from err
@@ -343,7 +342,7 @@ def _outputs_of(info: Any) -> dict[str, Any]:
 def _name_taken_message(client: Any, name: str) -> str:
     try:
         existing = client.find_list_by_name(name)
-    except AvoSMSError:
+    except APIError:
         existing = None
     if existing is None:
         return (

@@ -29,9 +29,6 @@ __all__ = [
     "parse_contact_id",
     "phone_region",
     "phone_type_label",
-    "tolerant_birthday",
-    "tolerant_email",
-    "tolerant_phone_number",
 ]
 
 _EXAMPLE_NUMBER = "'+33 6 12 34 56 78'"
@@ -95,27 +92,6 @@ def normalize_phone_number(value: Any) -> str:
             f"{shorten(text)} is not a valid phone number{where} (wrong length or prefix for "
             f"+{number.country_code})"
         )
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-
-
-def tolerant_phone_number(value: Any, region: str | None) -> str | None:
-    """E.164 form of a number as AvoSMS returned it, read with the list's country; or None.
-
-    AvoSMS does not document the format of ``contact_telephone_number`` (E.164, national
-    "0612345678", spaced...), so numbers are compared only after this normalisation.
-    Validity is not required here: only the identity of the number matters.
-    """
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
-        return None
-    text = str(value).strip()
-    if not text:
-        return None
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(text, (region or "").upper() or None)
-    except phonenumbers.NumberParseException:
-        return None
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
@@ -204,14 +180,6 @@ def normalize_email(value: Any) -> str:
     return f"{local}@{domain.lower()}"
 
 
-def tolerant_email(value: Any) -> str:
-    """An e-mail as AvoSMS returned it, normalised like inputs when it is valid, else as is."""
-    try:
-        return normalize_email("" if value is None else value)
-    except ValidationError:
-        return str(value).strip()
-
-
 # -- birthday -----------------------------------------------------------------------------
 
 _ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -250,23 +218,6 @@ def normalize_birthday(value: Any) -> str:
     except ValueError:
         raise ValidationError(f"{shorten(text)} is not a calendar date (no such day)") from None
     return date.isoformat()
-
-
-def tolerant_birthday(value: Any) -> str:
-    """A birthday as AvoSMS returned it: normalised like inputs when possible, else as is.
-
-    ``0000-00-00`` (a MySQL "zero date", a likely way for a PHP service to return a cleared
-    date) and None read as empty.
-    """
-    if value is None:
-        return ""
-    text = str(value).strip()
-    if text in ("0000-00-00", "00/00/0000"):
-        return ""
-    try:
-        return normalize_birthday(text)
-    except ValidationError:
-        return text
 
 
 # -- civility and other free text ---------------------------------------------------------

@@ -1,54 +1,94 @@
-"""Errors raised by the AvoSMS client, and the one place that maps a reply to its error.
+"""Every exception the package raises, in one family: ``except AvoSMSError`` catches them all.
 
-Every error carries the API ``code`` (``"ERR_104"``, ``"HTTP_429"``, or ``None`` for transport
-problems), the ``endpoint`` it came from and the HTTP status, plus a ``message`` that says what
-happened and what to do about it. The meaning of an ``ERR_1xx`` number depends on the endpoint
-(see ``../shared/avosms-api.md``); :data:`ENDPOINT_ERRORS` is that table.
+* :class:`AvoSMSError` is the base. Any error that comes from an AvoSMS call keeps that call's
+  error reachable as ``api_error``, with its ``code`` (``"ERR_104"``, ``"HTTP_429"``, or
+  ``None`` for transport failures) and ``endpoint`` (``"contact/list/create"``).
+* :class:`APIError` and its subclasses: what the AvoSMS client raises for one call.
+* :class:`ConfigurationError`, :class:`ValidationError`, :class:`ContactListError`,
+  :class:`ContactError`: settings, inputs, and one resource's operation.
 
-Nothing here ever sees the request parameters, so the API key cannot end up in an error's text:
-errors are built from the reply only. The one exception is a raw reply excerpt quoted in
-:class:`UnexpectedResponseError`; :func:`error_from_reply` scrubs any ``secrets`` it is given
-from it (the client passes its key) in case a proxy or error page echoes the request back.
+Errors are never edited once raised: :meth:`APIError.replace` makes a new one. This module holds
+only the classes; the reply -> error mapping is ``pulumi_avosms.client.reply_errors`` and its
+texts are in ``pulumi_avosms._messages``.
 """
 
 from __future__ import annotations
 
-import email.utils
-import json
-import math
-import re
-import urllib.parse
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+import copy
+from typing import Any, TypeVar
 
 __all__ = [
-    "ENDPOINT_ERRORS",
     "APIConnectionError",
+    "APIError",
     "APITimeoutError",
     "AuthenticationError",
     "AvoSMSError",
+    "ConfigurationError",
     "ConflictError",
+    "ContactError",
+    "ContactListError",
     "InvalidRequestError",
     "NotFoundError",
     "RateLimitError",
     "ServerError",
     "UnexpectedResponseError",
-    "error_from_reply",
-    "parse_retry_after",
-    "scrub",
+    "ValidationError",
 ]
+
+_E = TypeVar("_E", bound="APIError")
 
 
 class AvoSMSError(Exception):
-    """Base class of every error the AvoSMS client raises.
+    """Base class of every error the package raises; ``str()`` is the message for the user.
+
+    ``api_error`` is the AvoSMS call's error behind this one (given, or the ``__cause__``),
+    and ``code`` / ``endpoint`` are that error's (``None`` when no call was involved).
+    """
+
+    def __init__(self, message: str, *, api_error: APIError | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self._api_error = api_error
+
+    @property
+    def api_error(self) -> APIError | None:
+        """The AvoSMS call's error behind this one, if any."""
+        given = self.__dict__.get("_api_error")
+        if given is not None:
+            return given
+        cause = self.__cause__
+        return cause if isinstance(cause, APIError) else None
+
+    @property
+    def code(self) -> str | None:
+        """The AvoSMS code of the call behind this error (``"ERR_104"``), if any."""
+        error = self.api_error
+        return error.code if error is not None else None
+
+    @property
+    def endpoint(self) -> str | None:
+        """The AvoSMS endpoint of the call behind this error (``"contact/add"``), if any."""
+        error = self.api_error
+        return error.endpoint if error is not None else None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class APIError(AvoSMSError):
+    """One AvoSMS call failed: the base of what the client raises.
 
     ``code`` is the API error code (``"ERR_104"``), ``"HTTP_<status>"`` for HTTP-level failures,
     or ``None`` for transport failures and unreadable replies. ``should_retry`` says whether the
     failure is transient (a class default that an instance may override); the client applies
-    its own, endpoint-aware rules on top of it.
+    its own, endpoint-aware rules on top of it. ``attempts`` and ``outcome_unknown`` are set
+    by the client's retry loop on the error it finally raises.
     """
 
     should_retry: bool = False
+    # Plain attributes here (not the base's properties): an API error is its own source.
+    code: str | None = None
+    endpoint: str | None = None
 
     def __init__(
         self,
@@ -59,22 +99,40 @@ class AvoSMSError(Exception):
         *,
         should_retry: bool | None = None,
         retry_after: float | None = None,
+        attempts: int | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         # args holds only these four plain values (never request parameters), which keeps the
         # exception picklable: Exception.__reduce__ rebuilds it as cls(*args) + __dict__.
-        super().__init__(code, message, endpoint, http_status)
-        self.code = code
+        Exception.__init__(self, code, message, endpoint, http_status)
         self.message = message
+        self._api_error = None
+        self.code = code
         self.endpoint = endpoint
         self.http_status = http_status
         if should_retry is not None:
             self.should_retry = should_retry
         #: Seconds the server asked us to wait (``Retry-After``), when it said so.
         self.retry_after = retry_after
-        #: How many attempts the client made before giving up (set by the client).
-        self.attempts: int | None = None
-        #: True when a write failed but may still have been applied (set by the client).
-        self.outcome_unknown = False
+        #: How many attempts the client made before giving up.
+        self.attempts = attempts
+        #: True when a write failed but may still have been applied.
+        self.outcome_unknown = outcome_unknown
+
+    @property
+    def api_error(self) -> APIError:
+        """This error itself: it is the call's error."""
+        return self
+
+    def replace(self: _E, **changes: Any) -> _E:
+        """A new error like this one with some fields changed (``message``, ``attempts``...)."""
+        clone = copy.copy(self)
+        unknown = set(changes) - set(clone.__dict__)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field {sorted(unknown)}")
+        clone.__dict__.update(changes)
+        clone.args = (clone.code, clone.message, clone.endpoint, clone.http_status)
+        return clone
 
     def __str__(self) -> str:
         prefix = f"[{self.code}] " if self.code else ""
@@ -95,47 +153,36 @@ class AvoSMSError(Exception):
     def _extra_repr_fields(self) -> list[str]:
         return [f"retry_after={self.retry_after!r}"] if self.retry_after is not None else []
 
-    def with_context(self, context: str) -> AvoSMSError:
-        """Return a copy of this error whose message starts with ``context`` (same class/code).
 
-        For callers that want to say which list or property failed without losing the code.
-        """
-        clone = type(self).__new__(type(self))
-        clone.__dict__.update(self.__dict__)
-        clone.message = f"{context}: {self.message}"
-        clone.args = (self.code, clone.message, self.endpoint, self.http_status)
-        return clone
-
-
-class AuthenticationError(AvoSMSError):
+class AuthenticationError(APIError):
     """AvoSMS did not recognise the API credentials (``ERR_100``, or HTTP 401/403)."""
 
 
-class NotFoundError(AvoSMSError):
+class NotFoundError(APIError):
     """The contact list or contact named in the request does not exist."""
 
 
-class ConflictError(AvoSMSError):
+class ConflictError(APIError):
     """The name is already used by another list, or the number is already in the list."""
 
 
-class InvalidRequestError(AvoSMSError):
+class InvalidRequestError(APIError):
     """AvoSMS rejected the input (any other ``ERR_1xx``); unknown codes land here too."""
 
 
-class ServerError(AvoSMSError):
+class ServerError(APIError):
     """AvoSMS failed internally (``ERR_9xx``) or answered HTTP 5xx; transient."""
 
     should_retry = True
 
 
-class RateLimitError(AvoSMSError):
+class RateLimitError(APIError):
     """AvoSMS (or a proxy) answered HTTP 429; ``retry_after`` is the wait it asked for."""
 
     should_retry = True
 
 
-class APIConnectionError(AvoSMSError):
+class APIConnectionError(APIError):
     """The request could not be completed at the transport level.
 
     ``request_sent`` is ``False`` only when the request surely never reached AvoSMS (the
@@ -154,6 +201,8 @@ class APIConnectionError(AvoSMSError):
         *,
         should_retry: bool | None = None,
         retry_after: float | None = None,
+        attempts: int | None = None,
+        outcome_unknown: bool = False,
         request_sent: bool = True,
     ) -> None:
         super().__init__(
@@ -163,6 +212,8 @@ class APIConnectionError(AvoSMSError):
             http_status,
             should_retry=should_retry,
             retry_after=retry_after,
+            attempts=attempts,
+            outcome_unknown=outcome_unknown,
         )
         self.request_sent = request_sent
 
@@ -174,7 +225,7 @@ class APITimeoutError(APIConnectionError):
     """No answer in time: connect timeout (``request_sent=False``) or read timeout (``True``)."""
 
 
-class UnexpectedResponseError(AvoSMSError):
+class UnexpectedResponseError(APIError):
     """The reply was not what the documentation describes: not JSON, cut off, or missing fields.
 
     ``should_retry`` is ``True`` on instances for non-JSON / truncated replies (often a proxy
@@ -182,329 +233,46 @@ class UnexpectedResponseError(AvoSMSError):
     """
 
 
-# --------------------------------------------------------------------------------------------
-# The per-endpoint table of ERR_1xx meanings (from the reference page).
-
-_CREDENTIALS = (
-    "AvoSMS did not recognise the API credentials; check avosms:apiId / avosms:apiKey "
-    "(or AVOSMS_API_ID / AVOSMS_API_KEY)"
-)
-_LIST_ID_EMPTY = (
-    "the contact list id was empty; a list id is required (this is a bug in the caller, "
-    "please report it)"
-)
-_PHONE_EMPTY = "the phone number was empty; give the contact a phone number"
-_NO_LIST = (
-    "no contact list exists with that id in this AvoSMS account; it may have been deleted in "
-    "the AvoSMS console or belong to another account; run `pulumi refresh` or check the id"
-)
-_NO_CONTACT = (
-    "no contact with that phone number is in the list; it may have been removed in the AvoSMS "
-    "console; run `pulumi refresh`"
-)
-_CONTACT_EXISTS = (
-    "that phone number is already in the list (a number can appear only once per list); "
-    "import the existing contact or remove the duplicate"
-)
-_BAD_PHONE = (
-    "AvoSMS says the phone number is badly formatted; use the international format, "
-    "e.g. +33612345678"
-)
-_WRONG_COUNTRY = (
-    "the phone number's country does not match the list's country; put the contact in a "
-    "list of its own country"
-)
-_NUMBER_TYPE = (
-    "AvoSMS does not accept this type of phone number (for example premium-rate, toll-free "
-    "or other numbers that cannot receive SMS) in contact lists; use a number that can "
-    "receive SMS, usually a mobile"
-)
-
-_CONTACT_TABLE: dict[str, tuple[type[AvoSMSError], str]] = {
-    "ERR_101": (InvalidRequestError, _LIST_ID_EMPTY),
-    "ERR_102": (InvalidRequestError, _PHONE_EMPTY),
-    "ERR_103": (NotFoundError, _NO_LIST),
-    "ERR_104": (NotFoundError, _NO_CONTACT),
-    "ERR_105": (ConflictError, _CONTACT_EXISTS),
-    "ERR_106": (InvalidRequestError, _BAD_PHONE),
-    "ERR_107": (InvalidRequestError, _WRONG_COUNTRY),
-    "ERR_108": (InvalidRequestError, _NUMBER_TYPE),
-}
-
-#: endpoint -> {code: (error class, message)}. ERR_100 and ERR_9xx are the same everywhere and
-#: handled in :func:`error_from_reply`.
-ENDPOINT_ERRORS: dict[str, dict[str, tuple[type[AvoSMSError], str]]] = {
-    "contact/list/create": {
-        "ERR_101": (
-            InvalidRequestError,
-            "the list name was empty; give the contact list a non-empty name",
-        ),
-        "ERR_102": (
-            InvalidRequestError,
-            "the country code was empty; set the list's country to an ISO 3166-1 alpha-2 "
-            "code such as FR",
-        ),
-        "ERR_103": (
-            InvalidRequestError,
-            "AvoSMS knows no country with that ISO 3166-1 alpha-2 code; use a two-letter code "
-            "such as FR, BE or CH",
-        ),
-        "ERR_104": (
-            ConflictError,
-            "a contact list with that name already exists in this AvoSMS account (names must "
-            "be unique); choose another name, or import the existing list",
-        ),
-    },
-    "contact/list/information": {
-        "ERR_101": (NotFoundError, _NO_LIST),
-    },
-    "contact/list": {},
-    "contact/list/rename": {
-        "ERR_101": (InvalidRequestError, _LIST_ID_EMPTY),
-        "ERR_102": (
-            InvalidRequestError,
-            "the new list name was empty; give the contact list a non-empty name",
-        ),
-        "ERR_103": (NotFoundError, _NO_LIST),
-        "ERR_104": (
-            ConflictError,
-            "another contact list in this AvoSMS account already uses that name (names must be "
-            "unique); choose a different name",
-        ),
-    },
-    # The add page lists only the add-relevant codes of the shared family; ERR_104 ("no contact
-    # with that number") cannot apply to an add, so it is left out and would land in the
-    # "undocumented code" branch below.
-    "contact/add": {k: v for k, v in _CONTACT_TABLE.items() if k != "ERR_104"},
-    "contact/update": dict(_CONTACT_TABLE),
-    "contact/delete": {
-        k: v for k, v in _CONTACT_TABLE.items() if k in ("ERR_101", "ERR_102", "ERR_103", "ERR_104")
-    },
-}
-
-_ERR_CODE = re.compile(r"^ERR_(\d+)$")
-_EXCERPT_CHARS = 160
+class ConfigurationError(AvoSMSError):
+    """The provider's settings are missing or malformed; the message says how to fix them."""
 
 
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Replace every non-empty secret in ``text`` by ``***``.
+class ValidationError(AvoSMSError, ValueError):
+    """A property value is unusable; ``str()`` is the reason shown next to the property."""
 
-    A proxy or error page that echoes the request shows the key as it travelled: form-encoded
-    (``+`` for space, ``%2B``...) or JSON-escaped (``\\/``), so those spellings go too.
+
+class ContactListError(AvoSMSError):
+    """An operation on one contact list failed; the message says which list, why and what to do.
+
+    The AvoSMS error it comes from is ``api_error`` (with its ``code`` and ``endpoint``).
     """
-    for secret in secrets:
-        if not secret:
-            continue
-        spellings = {
-            secret,
-            urllib.parse.quote_plus(secret),
-            urllib.parse.quote(secret, safe=""),
-            json.dumps(secret)[1:-1],
-            json.dumps(secret)[1:-1].replace("/", "\\/"),
-        }
-        for spelling in sorted(spellings, key=len, reverse=True):
-            text = text.replace(spelling, "***")
-    return text
 
 
-def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
-    # requests hands over a case-insensitive dict, but callers may pass a plain one.
-    if not headers:
-        return None
-    value = headers.get(name)
-    if value is not None:
-        return value
-    lowered = name.lower()
-    for key, val in headers.items():
-        if key.lower() == lowered:
-            return val
-    return None
+class ContactError(AvoSMSError):
+    """An operation on one contact failed; the message says which contact, why and what to do.
 
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP-date), else ``None``."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = (when - datetime.now(timezone.utc)).total_seconds()
-    if math.isnan(seconds) or math.isinf(seconds):
-        return None
-    return max(0.0, seconds)
-
-
-def _excerpt(body: bytes | str, secrets: Iterable[str]) -> str:
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    text = scrub(text, secrets)
-    short = text[:_EXCERPT_CHARS]
-    # repr() escapes control characters so a binary or HTML body stays one readable line.
-    return repr(short) + ("…" if len(text) > _EXCERPT_CHARS else "")
-
-
-def _decode(body: object) -> tuple[bool, object]:
-    """``(True, value)`` when ``body`` is (or parses as) JSON, else ``(False, body)``."""
-    if isinstance(body, (bytes, bytearray, str)):
-        raw = bytes(body) if isinstance(body, bytearray) else body
-        try:
-            return True, json.loads(raw)
-        except (ValueError, RecursionError):
-            return False, raw
-    return True, body
-
-
-def _for_code(code: str, endpoint: str, http_status: int, retry_after: float | None) -> AvoSMSError:
-    if code == "ERR_100":
-        return AuthenticationError(code, _CREDENTIALS, endpoint, http_status)
-    match = _ERR_CODE.match(code)
-    if match and match.group(1).startswith("9"):
-        return ServerError(
-            code,
-            f"AvoSMS reported an internal error ({code}) on its side; this is usually "
-            "temporary, so try again later, and contact AvoSMS support if it persists",
-            endpoint,
-            http_status,
-            retry_after=retry_after,
-        )
-    entry = ENDPOINT_ERRORS.get(endpoint, {}).get(code)
-    if entry is not None:
-        cls, message = entry
-        return cls(code, message, endpoint, http_status)
-    return InvalidRequestError(
-        code,
-        f"AvoSMS rejected the request with {code}, a code its documentation does not describe "
-        f"for {endpoint}; check the inputs, and report this if they look right",
-        endpoint,
-        http_status,
-    )
-
-
-def error_from_reply(
-    endpoint: str,
-    http_status: int,
-    body: object,
-    headers: Mapping[str, str] | None = None,
-    *,
-    secrets: Iterable[str] = (),
-) -> AvoSMSError | None:
-    """Map one AvoSMS reply to the error it means, or ``None`` when it is a success.
-
-    ``body`` is the raw reply (``bytes``/``str``, parsed here) or an already-parsed JSON value.
-    A success is HTTP 2xx with a JSON object whose ``code`` is ``"OK"``. Otherwise:
-
-    * HTTP 429 -> :class:`RateLimitError` (``retry_after`` from ``Retry-After``);
-    * a JSON ``code`` of ``ERR_xxx`` -> its meaning for ``endpoint`` (the API's own word wins
-      over the HTTP status, which AvoSMS does not document);
-    * HTTP 5xx -> :class:`ServerError`; 401/403 -> :class:`AuthenticationError`; other
-      non-2xx -> :class:`InvalidRequestError`;
-    * anything unreadable -> :class:`UnexpectedResponseError`.
-
-    ``secrets`` are scrubbed from any reply excerpt quoted in a message.
+    ``list_id`` and ``phone_number`` (E.164) name the contact. The AvoSMS error it comes from
+    is ``api_error`` (with its ``code`` and ``endpoint``).
     """
-    secrets = tuple(secrets)
-    retry_after = parse_retry_after(_header(headers, "Retry-After"))
-    http_code = f"HTTP_{http_status}"
 
-    if http_status == 429:
-        wait = f" (it asked to wait {retry_after:g} s)" if retry_after is not None else ""
-        return RateLimitError(
-            http_code,
-            f"AvoSMS is rate-limiting this account{wait}; wait and try again, or run Pulumi "
-            "with lower parallelism (--parallel)",
-            endpoint,
-            http_status,
-            retry_after=retry_after,
-        )
+    def __init__(
+        self,
+        message: str,
+        *,
+        list_id: str | None = None,
+        phone_number: str | None = None,
+        api_error: APIError | None = None,
+    ) -> None:
+        super().__init__(message, api_error=api_error)
+        self.list_id = list_id
+        self.phone_number = phone_number
 
-    is_json, payload = _decode(body)
-    code: object = None
-    if is_json and isinstance(payload, dict):
-        code = payload.get("code")
-        if isinstance(code, str):
-            code = code.strip().upper()
-            if code.startswith("ERR_"):
-                return _for_code(code, endpoint, http_status, retry_after)
-
-    if 500 <= http_status <= 599:
-        return ServerError(
-            http_code,
-            f"AvoSMS answered HTTP {http_status}, a failure on its side or on the way; this is "
-            "usually temporary, so try again later",
-            endpoint,
-            http_status,
-            retry_after=retry_after,
-        )
-    if http_status in (401, 403):
-        return AuthenticationError(http_code, _CREDENTIALS, endpoint, http_status)
-    if 300 <= http_status <= 399:
-        return UnexpectedResponseError(
-            http_code,
-            f"AvoSMS answered with a redirect (HTTP {http_status}); requests to the API must "
-            "not be redirected, so set avosms:endpoint to the final API URL",
-            endpoint,
-            http_status,
-        )
-    if not 200 <= http_status <= 299:
-        hint = " (check avosms:endpoint)" if http_status == 404 else ""
-        return InvalidRequestError(
-            http_code,
-            f"AvoSMS answered HTTP {http_status} without an error code{hint}",
-            endpoint,
-            http_status,
-        )
-
-    if not is_json:
-        assert isinstance(payload, (bytes, str))
-        size = len(payload)
-        return UnexpectedResponseError(
-            None,
-            f"AvoSMS answered HTTP {http_status} with a reply that is not valid JSON (cut off, "
-            f"or an HTML page from a proxy; {size} bytes, starting {_excerpt(payload, secrets)}); "
-            "this is usually temporary, so try again",
-            endpoint,
-            http_status,
-            should_retry=True,
-        )
-    if not isinstance(payload, dict):
-        return UnexpectedResponseError(
-            None,
-            f"AvoSMS answered with JSON {type(payload).__name__} where an object was expected; "
-            "the API may have changed, please report this",
-            endpoint,
-            http_status,
-        )
-    if code == "OK":
-        return None
-    if code is None:
-        what = "no 'code' field"
-    elif isinstance(code, str):
-        shown = scrub(_short_code(code), secrets)
-        return InvalidRequestError(
-            shown,
-            f"AvoSMS answered with the undocumented code {shown!r}; check the "
-            "inputs, and report this if they look right",
-            endpoint,
-            http_status,
-        )
-    else:
-        what = f"a 'code' field of type {type(code).__name__}"
-    return UnexpectedResponseError(
-        None,
-        f'AvoSMS answered with {what} (expected "OK" or an ERR_ code); the API may have '
-        "changed, please report this",
-        endpoint,
-        http_status,
-    )
+    def __reduce__(self) -> Any:
+        # Keyword-only arguments are not in ``args``: rebuild explicitly so it pickles.
+        return (_rebuild_contact_error, (self.message, self.list_id, self.phone_number))
 
 
-def _short_code(code: str) -> str:
-    return code if len(code) <= 32 else code[:32] + "…"
+def _rebuild_contact_error(
+    message: str, list_id: str | None, phone_number: str | None
+) -> ContactError:
+    return ContactError(message, list_id=list_id, phone_number=phone_number)

@@ -15,6 +15,9 @@ from typing import Any
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
+from ._text import describe, shorten
+from .errors import ValidationError
+
 
 def is_unknown(value: Any) -> bool:
     """True for a value the engine does not know yet (an output of a resource not yet created).
@@ -23,26 +26,6 @@ def is_unknown(value: Any) -> bool:
     went through a serialisation round trip arrive as the engine's sentinel string instead.
     """
     return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
-
-
-class ValidationError(ValueError):
-    """A property value is unusable; ``str()`` is the reason shown next to the property."""
-
-
-def describe(value: Any) -> str:
-    """How a refused value is quoted in a failure: its type, and at most 40 characters."""
-    if isinstance(value, str):
-        return shorten(value)
-    try:
-        text = repr(value)
-    except ValueError:  # an int beyond Python's int-to-str digit limit
-        return f"a {type(value).__name__} too large to show"
-    return f"{type(value).__name__} {text if len(text) <= 40 else text[:40] + '…'}"
-
-
-def shorten(value: str, limit: int = 40) -> str:
-    """``repr`` of ``value``, cut to ``limit`` characters."""
-    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 # Codes people write that ISO 3166-1 reserves for other uses (the EU's own abbreviations).

@@ -983,7 +983,7 @@ def test_php_style_object_and_null_arrays_are_accepted(scripted: Any) -> None:
             "no 'list_contact_name'",
         ),
         ({**LISTING_ITEM, "nb_contact_list": "many"}, "'nb_contact_list' is a string"),
-        ({**LISTING_ITEM, "nb_contact_list": -1}, "'nb_contact_list' is a int"),
+        ({**LISTING_ITEM, "nb_contact_list": -1}, "'nb_contact_list' is a number -1"),
         ({**LISTING_ITEM, "list_contact_id": True}, "'list_contact_id' is a boolean"),
         ({**LISTING_ITEM, "list_contact_id": {"x": 1}}, "'list_contact_id' is an object"),
         ({**LISTING_ITEM, "list_contact_name": ["A"]}, "'list_contact_name' is an array"),
@@ -1142,7 +1142,7 @@ def test_listing_cache_serves_within_max_age_and_drops_on_write(
     client.create_list("B", "FR")  # a write through this client drops the cache
     assert [x.name for x in client.list_lists(max_age=10)] == ["A", "B"]
     assert calls(emulator, "contact/list") == 3
-    client.invalidate_listing()
+    client.drop_cached_reads()
     client.list_lists(max_age=10)
     assert calls(emulator, "contact/list") == 4
     client.list_lists()  # max_age 0: always fresh

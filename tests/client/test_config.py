@@ -54,3 +54,26 @@ def test_whole_numbers_may_be_written_as_floats() -> None:
     assert settings.max_retries == 3
     with pytest.raises(ConfigurationError, match="whole number"):
         settings_from_config({"avosms:maxRetries": "2.5"}, environ={})
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://127.0.0.1\\@evil.example/v1",  # backslash: parsers disagree on the host
+        "http://127.0.0.1:80@evil.example/v1",  # user info
+        "https://user:secret@api.avosms.com/v1",
+        "http://evil.example#@127.0.0.1/v1",
+        "http://127.0.0.1 /v1",
+        "http://127.0.0.1\t.evil.example/v1",
+        "https://api.avosms.com/v1?x=1",
+        "https://api.avosms.com\u3002evil/v1",  # ideographic full stop, folded to "." by IDNA
+        "http://127.0.0.1:99999/v1",
+    ],
+)
+def test_an_endpoint_parsers_could_read_differently_is_refused_naming_the_setting(
+    endpoint: str,
+) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        settings_from_config({"avosms:endpoint": endpoint}, environ={})
+    message = str(caught.value)
+    assert "avosms:endpoint" in message and "must be an http(s) URL" in message

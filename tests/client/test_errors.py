@@ -10,8 +10,9 @@ from email.utils import format_datetime
 
 import pytest
 
+from pulumi_avosms.client.reply_errors import ENDPOINT_ERRORS, error_from_reply
+from pulumi_avosms.client.retry_policy import parse_retry_after
 from pulumi_avosms.errors import (
-    ENDPOINT_ERRORS,
     APIConnectionError,
     APITimeoutError,
     AuthenticationError,
@@ -22,8 +23,6 @@ from pulumi_avosms.errors import (
     RateLimitError,
     ServerError,
     UnexpectedResponseError,
-    error_from_reply,
-    parse_retry_after,
 )
 from tests.support.emulator_fixtures import API_ENDPOINTS
 
@@ -290,13 +289,21 @@ def test_errors_survive_pickling_with_every_field(error: AvoSMSError) -> None:
     assert str(copy) == str(error)
 
 
-def test_with_context_keeps_class_and_code() -> None:
+def test_replace_makes_a_new_error_and_leaves_the_original_untouched() -> None:
     error = NotFoundError("ERR_103", "no such list", "contact/list/rename", 200)
-    wrapped = error.with_context("list 42")
-    assert type(wrapped) is NotFoundError
-    assert wrapped.code == "ERR_103"
-    assert str(wrapped) == "[ERR_103] contact/list/rename: list 42: no such list"
-    assert error.message == "no such list"  # the original is untouched
+    derived = error.replace(message="list 42: no such list", attempts=3)
+    assert type(derived) is NotFoundError
+    assert derived is not error
+    assert (derived.code, derived.attempts) == ("ERR_103", 3)
+    assert str(derived) == "[ERR_103] contact/list/rename: list 42: no such list"
+    assert derived.args == ("ERR_103", "list 42: no such list", "contact/list/rename", 200)
+    assert (error.message, error.attempts) == ("no such list", None)
+
+
+def test_replace_refuses_a_field_the_error_does_not_have() -> None:
+    error = ServerError("ERR_901", "down", "contact/list", 200)
+    with pytest.raises(TypeError, match="no field"):
+        error.replace(colour="red")
 
 
 def test_traceback_of_a_mapped_error_is_plain() -> None:

@@ -274,7 +274,7 @@ def test_list_missing_from_a_cached_listing_is_read_with_information(
 ) -> None:
     provider = make_provider(avosms_config)
     client = provider._client()
-    client.list_lists(max_age=client.listing_ttl)  # cached, and about to be stale
+    client.list_lists(max_age=client.read_cache_ttl)  # cached, and about to be stale
     late = emulator.backend.console_create_list("Created in the console", "FR")
     counted = Counted(emulator)
 

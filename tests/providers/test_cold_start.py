@@ -12,7 +12,13 @@ import sys
 
 import pytest
 
-HEAVY = ("requests", "urllib3", "phonenumbers", "pulumi_avosms.client", "pulumi_avosms.emulator")
+HEAVY = (
+    "requests",
+    "urllib3",
+    "phonenumbers",
+    "pulumi_avosms.client.transport",
+    "pulumi_avosms.emulator",
+)
 
 
 @pytest.mark.parametrize("module", ["pulumi_avosms", "pulumi_avosms.contact_list"])

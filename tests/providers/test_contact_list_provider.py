@@ -53,7 +53,7 @@ def test_check_normalises_country_case_and_trims_name(provider: ContactListProvi
         ("XX", "'XX' is not an ISO 3166-1 alpha-2 country code"),
         ("uk", "use 'GB'"),
         ("", "must not be empty"),
-        (33, "must be a two-letter ISO 3166-1 alpha-2 country code such as 'FR', got int 33"),
+        (33, "must be a two-letter ISO 3166-1 alpha-2 country code such as 'FR', got a number 33"),
     ],
 )
 def test_check_rejects_bad_country_with_a_suggestion(
@@ -72,8 +72,8 @@ def test_check_rejects_bad_country_with_a_suggestion(
         ("", "name must not be empty"),
         ("Bad\nName", "control character U+000A"),
         ("Nul\x00", "control character U+0000"),
-        (["a"], "name must be a string, got list"),
-        (12, "name must be a string, got int"),
+        (["a"], "name must be a string, got an array"),
+        (12, "name must be a string, got a number"),
     ],
 )
 def test_check_rejects_bad_name(provider: ContactListProvider, name: Any, expected: str) -> None:

@@ -17,14 +17,13 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_avosms.client import ContactInfo, ContactListDetail
+from pulumi_avosms.client.replies import tolerant_birthday, tolerant_phone_number
 from pulumi_avosms.contact import ContactError, ContactProvider
 from pulumi_avosms.contact_validation import (
     normalize_birthday,
     normalize_email,
     normalize_phone_number,
     parse_contact_id,
-    tolerant_birthday,
-    tolerant_phone_number,
 )
 from pulumi_avosms.validation import ValidationError
 
@@ -499,7 +498,7 @@ def test_read_matches_a_number_avosms_returns_in_national_format(
     )
 
     class FakeClient:
-        listing_ttl = 2.0
+        read_cache_ttl = 2.0
 
         def get_list(self, list_id: str, max_age: float = 0.0) -> ContactListDetail:
             assert list_id == "7"

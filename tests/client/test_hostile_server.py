@@ -1,0 +1,168 @@
+"""The client against hand-written hostile HTTP servers on the loopback interface.
+
+Each server speaks raw TCP, so it can do what no well-behaved server does: trickle its status
+line, send ``100 Continue`` without end, act as a proxy that records what it receives.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from pulumi_avosms.client import AvoSMSClient
+from pulumi_avosms.errors import APITimeoutError, AvoSMSError
+from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
+
+Handler = Callable[[socket.socket, threading.Event], None]
+
+
+class RawServer:
+    """Accepts connections on 127.0.0.1 and hands each to ``handler`` in its own thread."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.stop = threading.Event()
+        self.received: list[bytes] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5)
+            try:
+                self.received.append(conn.recv(65536))
+                self.handler(conn, self.stop)
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def raw_server() -> Iterator[Callable[[Handler], RawServer]]:
+    servers: list[RawServer] = []
+
+    def start(handler: Handler) -> RawServer:
+        server = RawServer(handler)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def _trickle_status_line(conn: socket.socket, stop: threading.Event) -> None:
+    for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 10_000:
+        if stop.is_set():
+            return
+        conn.sendall(bytes([byte]))
+        time.sleep(0.05)
+
+
+def _endless_continue(conn: socket.socket, stop: threading.Event) -> None:
+    while not stop.is_set():
+        conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("handler", [_trickle_status_line, _endless_continue])
+def test_a_reply_that_never_completes_ends_at_the_attempt_deadline(
+    raw_server: Callable[[Handler], RawServer], handler: Handler
+) -> None:
+    server = raw_server(handler)
+    client = AvoSMSClient(
+        DEMO_ID,
+        DEMO_KEY,
+        server.url,
+        connect_timeout=0.5,
+        read_timeout=0.5,
+        max_retries=0,
+        max_retry_time=0,
+    )
+    started = time.monotonic()
+    try:
+        with pytest.raises(APITimeoutError, match="took more than 1 s") as caught:
+            client.list_lists()
+    finally:
+        client.close()
+    # Each byte comes well within the 0.5 s read timeout: only a wall-clock bound ends it.
+    assert time.monotonic() - started < 5
+    assert server.url in str(caught.value)
+
+
+def test_retry_timeout_bounds_a_whole_write_including_its_reconciliation(
+    raw_server: Callable[[Handler], RawServer],
+) -> None:
+    server = raw_server(_trickle_status_line)
+    client = AvoSMSClient(
+        DEMO_ID,
+        DEMO_KEY,
+        server.url,
+        connect_timeout=0.5,
+        read_timeout=0.5,
+        max_retries=10,
+        max_retry_time=2.0,
+        backoff_base=0.01,
+    )
+    started = time.monotonic()
+    try:
+        with pytest.raises(AvoSMSError) as caught:
+            client.create_list("Customers", "FR")
+    finally:
+        client.close()
+    # Without the hard bound: 11 creates and their listing checks, over 10 s each.
+    assert time.monotonic() - started < 4.5
+    assert getattr(caught.value, "outcome_unknown", False)
+
+
+def _json_reply(body: dict[str, object]) -> Handler:
+    payload = json.dumps(body).encode()
+
+    def handler(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(len(payload)).encode()
+            + b"\r\nConnection: close\r\n\r\n"
+            + payload
+        )
+
+    return handler
+
+
+def test_a_loopback_endpoint_never_goes_through_the_environments_proxy(
+    raw_server: Callable[[Handler], RawServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = raw_server(_json_reply({"code": "OK", "list_contact": []}))
+    proxy = raw_server(_json_reply({"code": "OK", "list_contact": []}))
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, f"http://127.0.0.1:{proxy.port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with AvoSMSClient(DEMO_ID, DEMO_KEY, api.url, max_retries=0) as client:
+        assert client.list_lists() == []
+    assert proxy.received == []
+    assert DEMO_KEY.encode() in api.received[0]

@@ -13,7 +13,6 @@ import logging
 import socket
 import threading
 import time
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -22,96 +21,12 @@ from urllib.parse import urlsplit
 from . import admin
 from .api import API_PREFIX, ROUTES, error_reply, handle_api_call, parse_form
 from .backend import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY, EmulatorBackend
+from .controls import EmulatorControls, RequestLog, RequestRecord, Stats
 from .faults import HTTP_STATUS, Fault, FaultPlan
 
 __all__ = ["DEMO_ACCOUNT_ID", "DEMO_ACCOUNT_KEY", "EmulatorServer", "RequestRecord", "Stats"]
 
 log = logging.getLogger("pulumi_avosms.emulator")
-
-
-@dataclass
-class RequestRecord:
-    """One request received under ``/v1/`` (admin calls are not recorded).
-
-    ``form`` is the full parsed body — including ``id`` and ``key``: the log exists to let
-    tests prove that credentials travel in the body only (never in ``query``/``headers``).
-    Over HTTP (``GET /_emulator/requests``) the value of ``key`` is replaced by ``***``.
-    ``fault`` is the kind of fault that affected the call, if any.
-    """
-
-    endpoint: str
-    method: str
-    path: str
-    query: str
-    form: dict[str, str]
-    headers: dict[str, str]
-    fault: str | None = None
-
-
-class Stats:
-    """Thread-safe counters of API traffic; admin calls are not counted.
-
-    ``connections`` counts every TCP connection accepted (admin ones included): with
-    keep-alive, a client making 5 calls through one session opens 1 connection.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.reset()
-
-    def reset(self) -> None:
-        """Zero every counter."""
-        with self._lock:
-            self._calls: dict[str, int] = {}
-            self._bytes_in: dict[str, int] = {}
-            self._bytes_out: dict[str, int] = {}
-            self._connections = 0
-            self._total_calls = 0
-
-    def count_call(self, endpoint: str, body_bytes: int) -> None:
-        """One API call to ``endpoint`` whose body had ``body_bytes`` bytes."""
-        with self._lock:
-            self._calls[endpoint] = self._calls.get(endpoint, 0) + 1
-            self._bytes_in[endpoint] = self._bytes_in.get(endpoint, 0) + body_bytes
-            self._total_calls += 1
-
-    def count_out(self, endpoint: str, body_bytes: int) -> None:
-        """A reply body of ``body_bytes`` bytes sent for ``endpoint``."""
-        with self._lock:
-            self._bytes_out[endpoint] = self._bytes_out.get(endpoint, 0) + body_bytes
-
-    def count_connection(self) -> None:
-        """One TCP connection accepted."""
-        with self._lock:
-            self._connections += 1
-
-    @property
-    def total_calls(self) -> int:
-        """API calls received since the last reset."""
-        with self._lock:
-            return self._total_calls
-
-    @property
-    def connections(self) -> int:
-        """TCP connections accepted since the last reset."""
-        with self._lock:
-            return self._connections
-
-    def calls(self, endpoint: str) -> int:
-        """API calls received for one endpoint since the last reset."""
-        with self._lock:
-            return self._calls.get(endpoint, 0)
-
-    def snapshot(self) -> dict[str, Any]:
-        """Plain-dict copy: {"calls", "bytes_in", "bytes_out", "connections", "total_calls"}."""
-        with self._lock:
-            return {
-                "calls": dict(self._calls),
-                "bytes_in": dict(self._bytes_in),
-                "bytes_out": dict(self._bytes_out),
-                "connections": self._connections,
-                "total_calls": self._total_calls,
-            }
 
 
 _HTML_PAGES = {
@@ -246,7 +161,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             if path.startswith(admin.ADMIN_PREFIX) or path == admin.ADMIN_PREFIX.rstrip("/"):
-                status, reply = admin.handle_admin(emulator, method, path, body)
+                status, reply = admin.handle_admin(emulator.controls, method, path, body)
                 self._send(status, reply)
             elif path.startswith(API_PREFIX):
                 self._api_call(method, path, parts.query, body)
@@ -261,9 +176,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _api_call(self, method: str, path: str, query: str, body: bytes) -> None:
         emulator = self.server.emulator
-        # Set by stop() and by reset(): a call still waiting (latency, delay fault) when the
-        # test that made it is over is dropped, instead of acting on the next test's state.
-        abort = emulator._abort
+        abort = emulator.controls.abort  # see EmulatorControls
+
         endpoint = path[len(API_PREFIX) :]
         form = parse_form(body, self.headers.get("Content-Type"))
         record = RequestRecord(
@@ -377,13 +291,8 @@ class EmulatorServer:
         latency: float = 0.0,
     ) -> None:
         self.host = host
-        self.backend = EmulatorBackend(state_path, accounts)
-        self.faults = FaultPlan()
-        self.stats = Stats()
-        self.request_log: list[RequestRecord] = []
-        self.latency = float(latency)
+        self.controls = EmulatorControls(EmulatorBackend(state_path, accounts), latency)
         self._stopping = threading.Event()
-        self._abort = threading.Event()  # replaced on every reset; see _Handler._api_call
         self._conn_lock = threading.Lock()
         # Requests being served (not idle keep-alive connections): stop() waits for them
         # before closing the backend. _accepting is cleared by stop(), under the same lock.
@@ -393,12 +302,46 @@ class EmulatorServer:
         self._open_connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
         self._stopped = False
-        self.backend.add_reset_hook(self._on_reset)
         try:
             self._httpd = _HTTPServer((host, port), self)
         except BaseException:
-            self.backend.close()
+            self.controls.backend.close()
             raise
+
+    # ---------------------------------------------------------------- controls
+
+    @property
+    def backend(self) -> EmulatorBackend:
+        """The stored data and the API rules."""
+        return self.controls.backend
+
+    @property
+    def faults(self) -> FaultPlan:
+        """Faults the next API calls will suffer."""
+        return self.controls.faults
+
+    @property
+    def stats(self) -> Stats:
+        """Traffic counters."""
+        return self.controls.stats
+
+    @property
+    def request_log(self) -> RequestLog:
+        """The last API requests received, API key included (in-process only)."""
+        return self.controls.request_log
+
+    @property
+    def latency(self) -> float:
+        """Seconds waited before every API call."""
+        return self.controls.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self.controls.latency = seconds
+
+    def reset(self) -> None:
+        """Forget data, faults, counters, the request log and latency (see EmulatorControls)."""
+        self.controls.reset()
 
     # ---------------------------------------------------------------- addresses
 
@@ -453,7 +396,7 @@ class EmulatorServer:
         with self._in_flight_changed:
             self._accepting = False  # requests read from now on are dropped unserved
         self._stopping.set()
-        self._abort.set()
+        self.controls.abort.set()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join()
@@ -506,13 +449,6 @@ class EmulatorServer:
         return self._stopping.wait(timeout)
 
     # ---------------------------------------------------------------- internals
-
-    def _on_reset(self) -> None:
-        previous, self._abort = self._abort, threading.Event()
-        previous.set()
-        self.faults.clear()
-        self.stats.reset()
-        self.request_log.clear()
 
     def _request_started(self) -> bool:
         """Count a request as being served; False (not counted) once stop() has begun."""

@@ -711,7 +711,7 @@ def test_reset_drops_a_call_still_waiting_instead_of_applying_it(
     thread, outcome = call_in_background(
         emulator, "contact/list/create", listContactName="Late", listContactCountryCode="FR"
     )
-    emulator.backend.reset()
+    emulator.reset()
     thread.join(5)
     assert isinstance(outcome[0], requests.ConnectionError)
     assert emulator.backend.lists() == []
@@ -829,7 +829,7 @@ def test_admin_calls_are_not_counted_logged_or_faulted(emulator: EmulatorServer)
     emulator.faults.add("http500", count=10)
     assert admin(emulator, "GET", "lists") == (200, {"lists": []})
     assert admin(emulator, "GET", "stats")[1]["total_calls"] == 0
-    assert emulator.request_log == []
+    assert len(emulator.request_log) == 0
     assert len(emulator.faults) == 1
 
 
@@ -862,12 +862,34 @@ def test_reset_forgets_data_faults_counters_log_and_ids(emulator: EmulatorServer
     create_list(emulator, "A")
     create_list(emulator, "B")
     emulator.faults.add("http500")
-    emulator.backend.reset()
+    emulator.reset()
     assert emulator.backend.lists() == []
     assert len(emulator.faults) == 0
-    assert emulator.request_log == []
+    assert len(emulator.request_log) == 0
     assert emulator.stats.snapshot()["total_calls"] == 0
     assert create_list(emulator, "C") == "1"
+
+
+def test_backend_reset_forgets_the_data_only(emulator: EmulatorServer) -> None:
+    create_list(emulator, "A")
+    emulator.faults.add("http500")
+    emulator.latency = 0.001
+    emulator.backend.reset()
+    assert emulator.backend.lists() == []
+    assert len(emulator.faults) == 1
+    assert len(emulator.request_log) == 1
+    assert emulator.stats.snapshot()["total_calls"] == 1
+    assert emulator.latency == 0.001
+
+
+def test_the_request_log_keeps_the_newest_requests_up_to_its_limit(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(emulator.request_log, "limit", 3)
+    for name in ("A", "B", "C", "D", "E"):
+        create_list(emulator, name)
+    assert len(emulator.request_log) == 3
+    assert [r.form["listContactName"] for r in emulator.request_log] == ["C", "D", "E"]
 
 
 # --------------------------------------------------------------------------- admin routes

@@ -17,15 +17,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
 from .backend import CONTACT_FIELDS, ApiError
-from .controls import EmulatorControls, RequestRecord, check_seconds
+from .controls import EmulatorControls, RequestRecord
+from .faults import check_seconds
 
-__all__ = ["ADMIN_PREFIX", "ROUTES", "AdminError", "AdminRoute", "handle_admin"]
+__all__ = ["ADMIN_PREFIX", "ROUTES", "AdminError", "AdminRoute", "handle_admin", "refusal"]
 
 ADMIN_PREFIX = "/_emulator/"
 
@@ -215,6 +216,30 @@ ROUTES: tuple[AdminRoute, ...] = (
 )
 
 _COMPILED = [(route, route.pattern) for route in ROUTES]
+
+
+def refusal(
+    method: str, headers: Mapping[str, str], hosts: frozenset[str], origins: frozenset[str]
+) -> Result | None:
+    """Why an admin request is refused (status, reply), or None to serve it.
+
+    A web page in the user's browser can send requests to this port: a rebound DNS name
+    (wrong ``Host``), a cross-site fetch (``Origin``, ``Sec-Fetch-Site``) or a plain form
+    post (not JSON; JSON needs a CORS preflight this server never grants) are refused.
+    ``headers`` has lower-case names.
+    """
+    host = (headers.get("host") or "").strip().lower()
+    if host not in hosts:
+        return 403, {"error": f"admin routes answer Host {sorted(hosts)} only, not {host!r}"}
+    origin = headers.get("origin")
+    if origin is not None and origin.strip().lower() not in origins:
+        return 403, {"error": "admin routes refuse cross-origin requests"}
+    if (headers.get("sec-fetch-site") or "none").lower() not in ("none", "same-origin"):
+        return 403, {"error": "admin routes refuse cross-site requests"}
+    media_type = (headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+    if method not in ("GET", "HEAD") and media_type != "application/json":
+        return 415, {"error": "admin requests other than GET must be application/json"}
+    return None
 
 
 def handle_admin(controls: EmulatorControls, method: str, path: str, body: bytes) -> Result:

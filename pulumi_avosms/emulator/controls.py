@@ -8,14 +8,13 @@ all of it; ``backend.reset()`` resets the data only.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, overload
 
 from .backend import EmulatorBackend
-from .faults import FaultPlan
+from .faults import FaultPlan, check_seconds
 
 __all__ = ["MAX_LOGGED_REQUESTS", "EmulatorControls", "RequestLog", "RequestRecord", "Stats"]
 
@@ -151,19 +150,6 @@ class Stats:
                 "connections": self._connections,
                 "total_calls": self._total_calls,
             }
-
-
-def check_seconds(value: object, what: str) -> float:
-    """``value`` as a finite number of seconds >= 0, or ValueError naming ``what``."""
-    if isinstance(value, bool):
-        raise ValueError(f"{what} must be a number of seconds, not {value!r}")
-    try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number of seconds, not {value!r}") from None
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ValueError(f"{what} must be a finite number of seconds >= 0, not {value!r}")
-    return seconds
 
 
 class EmulatorControls:

@@ -32,6 +32,7 @@ the change IS applied (the nastier case for a client: it must reconcile, not bli
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from typing import Any
 
 from .api import ROUTES as API_ROUTES
 
-__all__ = ["FAULT_KINDS", "Fault", "FaultPlan"]
+__all__ = ["FAULT_KINDS", "Fault", "FaultPlan", "check_seconds"]
 
 #: Every supported fault kind, with the options each accepts.
 FAULT_KINDS: dict[str, frozenset[str]] = {
@@ -57,6 +58,19 @@ FAULT_KINDS: dict[str, frozenset[str]] = {
 
 #: HTTP status of each "http*" kind.
 HTTP_STATUS: dict[str, int] = {"http429": 429, "http500": 500, "http502": 502, "http503": 503}
+
+
+def check_seconds(value: object, what: str) -> float:
+    """``value`` as a finite number of seconds >= 0, or ValueError naming ``what``."""
+    if isinstance(value, bool):
+        raise ValueError(f"{what} must be a number of seconds, not {value!r}")
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a number of seconds, not {value!r}") from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{what} must be a finite number of seconds >= 0, not {value!r}")
+    return seconds
 
 
 @dataclass
@@ -122,11 +136,14 @@ class FaultPlan:
             if not re.fullmatch(r"ERR_9\d\d", code):
                 raise ValueError(f"err9xx code must look like ERR_9xx, not {code!r}")
         if kind == "delay":
-            opts["seconds"] = float(opts.get("seconds", 1.0))
-            if opts["seconds"] < 0:
-                raise ValueError("delay seconds must be >= 0")
-        if opts.get("retry_after") is not None and not isinstance(opts["retry_after"], str):
-            opts["retry_after"] = float(opts["retry_after"])
+            opts["seconds"] = check_seconds(opts.get("seconds", 1.0), "delay seconds")
+        retry_after = opts.get("retry_after")
+        if isinstance(retry_after, str):
+            # Sent verbatim as a header value: CR/LF would inject headers or split the reply.
+            if not retry_after.isprintable() or not retry_after.isascii():
+                raise ValueError("retry_after text must be printable ASCII (no CR, LF)")
+        elif retry_after is not None:
+            opts["retry_after"] = check_seconds(retry_after, "retry_after")
         if endpoint is not None:
             if not isinstance(endpoint, str) or endpoint.strip("/") not in API_ROUTES:
                 raise ValueError(

@@ -8,6 +8,8 @@ with API rules.
 from __future__ import annotations
 
 import contextlib
+import io
+import ipaddress
 import json
 import logging
 import socket
@@ -27,6 +29,44 @@ from .faults import HTTP_STATUS, Fault, FaultPlan
 __all__ = ["DEMO_ACCOUNT_ID", "DEMO_ACCOUNT_KEY", "EmulatorServer", "RequestRecord", "Stats"]
 
 log = logging.getLogger("pulumi_avosms.emulator")
+
+#: Largest request body accepted (AvoSMS forms are a few hundred bytes); larger gets 413.
+MAX_BODY_BYTES = 1 << 20
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket's read side with two bounds: ``idle`` seconds waiting for a request to
+    begin, then ``request`` seconds (wall clock) for its request line, headers and body.
+
+    A per-read timeout alone lets a client trickle one byte at a time for ever.
+    """
+
+    def __init__(self, sock: socket.socket, idle: float, request: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._idle = idle
+        self._request = request
+        self._deadline: float | None = None
+
+    def next_request(self) -> None:
+        """The previous request is read: wait (idle bound) for the next one."""
+        self._deadline = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._deadline is None:
+            self._sock.settimeout(self._idle)
+        else:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("request not received in time")
+            self._sock.settimeout(remaining)
+        count = self._sock.recv_into(buffer)
+        if count and self._deadline is None:
+            self._deadline = time.monotonic() + self._request
+        return count
 
 
 _HTML_PAGES = {
@@ -59,7 +99,16 @@ class _Handler(BaseHTTPRequestHandler):
         # Headers and body go out in separate writes; with Nagle's algorithm on, every call
         # on a kept-alive connection would wait ~40 ms for the client's delayed ACK.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.rfile.close()  # replaced by a reader that bounds idle and slow requests
+        self._reader = _DeadlineReader(
+            self.connection, self.server.emulator.idle_timeout, self.server.emulator.request_timeout
+        )
+        self.rfile = io.BufferedReader(self._reader)
         self.server.emulator._connection_opened(self.connection)
+
+    def handle_one_request(self) -> None:
+        self._reader.next_request()
+        super().handle_one_request()
 
     def finish(self) -> None:
         try:
@@ -108,7 +157,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._send(400, {"error": "bad Content-Length"})
             return None
-        return self.rfile.read(length) if length else b""
+        if length > MAX_BODY_BYTES:
+            # Not read: closing the connection is cheaper than draining it.
+            self.close_connection = True
+            self._send(413, {"error": f"request body over {MAX_BODY_BYTES} bytes"})
+            return None
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client closed mid-body
+            self.close_connection = True
+            return None
+        return body
 
     def _send(
         self,
@@ -128,6 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
             # its reply must see them (counting after the write would race with it).
             self.server.emulator.stats.count_out(endpoint, len(data))
         try:
+            # Reads may have left a short timeout; a reply gets the idle bound to be taken.
+            self.connection.settimeout(self.server.emulator.idle_timeout)
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
@@ -161,8 +221,15 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             if path.startswith(admin.ADMIN_PREFIX) or path == admin.ADMIN_PREFIX.rstrip("/"):
-                status, reply = admin.handle_admin(emulator.controls, method, path, body)
-                self._send(status, reply)
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                refusal = admin.refusal(
+                    method, headers, emulator.served_hosts(), emulator.served_origins()
+                )
+                if refusal is not None:
+                    self._send(*refusal)
+                else:
+                    status, reply = admin.handle_admin(emulator.controls, method, path, body)
+                    self._send(status, reply)
             elif path.startswith(API_PREFIX):
                 self._api_call(method, path, parts.query, body)
             else:
@@ -265,7 +332,29 @@ class _HTTPServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.emulator = emulator
+        self._slots = threading.BoundedSemaphore(emulator.max_connections)
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # One thread per connection, so connections are bounded: beyond the bound a new one
+        # is closed at once (the client sees a reset and may retry) instead of costing a thread.
+        if not self._slots.acquire(blocking=False):
+            log.warning(
+                "emulator at %d connections; closing a new one", self.emulator.max_connections
+            )
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 class EmulatorServer:
@@ -289,8 +378,15 @@ class EmulatorServer:
         state_path: str | None = None,
         accounts: dict[str, str] | None = None,
         latency: float = 0.0,
+        *,
+        idle_timeout: float = 30.0,
+        request_timeout: float = 10.0,
+        max_connections: int = 64,
     ) -> None:
         self.host = host
+        self.idle_timeout = idle_timeout
+        self.request_timeout = request_timeout
+        self.max_connections = max_connections
         self.controls = EmulatorControls(EmulatorBackend(state_path, accounts), latency)
         self._stopping = threading.Event()
         self._conn_lock = threading.Lock()
@@ -361,6 +457,34 @@ class EmulatorServer:
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
+
+    @property
+    def bound_address(self) -> str:
+        """The address really listened on, e.g. ``0.0.0.0:8765`` or ``[::]:8765``."""
+        host = str(self._httpd.server_address[0])
+        return f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"
+
+    @property
+    def is_loopback(self) -> bool:
+        """True when only this machine can connect (the address bound is a loopback one)."""
+        try:
+            return ipaddress.ip_address(str(self._httpd.server_address[0])).is_loopback
+        except ValueError:
+            return False
+
+    def served_hosts(self) -> frozenset[str]:
+        """``Host`` header values the admin routes accept: this server's own addresses.
+
+        Any other name (one a web page made resolve here: DNS rebinding) is refused.
+        """
+        names = {urlsplit(self.url).netloc.rsplit(":", 1)[0], self.bound_address.rsplit(":", 1)[0]}
+        if self.is_loopback or self.host in ("", "0.0.0.0", "::"):
+            names |= {"localhost", "127.0.0.1", "[::1]"}
+        return frozenset(f"{name.lower()}:{self.port}" for name in names)
+
+    def served_origins(self) -> frozenset[str]:
+        """``Origin`` values the admin routes accept (only this server's own pages)."""
+        return frozenset(f"http://{host}" for host in self.served_hosts())
 
     @property
     def api_url(self) -> str:

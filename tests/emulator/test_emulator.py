@@ -96,6 +96,8 @@ def raw_post(server: EmulatorServer, endpoint: str, body: str) -> dict[str, Any]
 
 
 def admin(server: EmulatorServer, method: str, route: str, payload: Any = None) -> Any:
+    if payload is None and method != "GET":
+        payload = {}  # admin writes must be JSON, even without parameters
     response = requests.request(method, f"{server.url}/_emulator/{route}", json=payload, timeout=5)
     return response.status_code, response.json()
 

@@ -9,25 +9,10 @@ never share a single fault. A call takes its fault after the ``latency`` wait, j
 it is processed (a call aborted during that wait leaves the fault queued). Admin
 (``/_emulator/``) calls are never faulted.
 
-Kinds (whether the requested change is applied matters to a client's retry logic):
-
-=============== ===================================================== ============
-kind            what the client sees                                  change applied
-=============== ===================================================== ============
-``err9xx``      HTTP 200, JSON ``{"code": opts code (ERR_901)}``      no
-``http429``     HTTP 429 (+ ``Retry-After`` when ``retry_after``)     no
-``http500``     HTTP 500, HTML body                                   no
-``http502``     HTTP 502, HTML body (a proxy's page)                  no
-``http503``     HTTP 503, HTML body (+ ``Retry-After``)               no
-``html``        HTTP 200, ``text/html`` page (captive portal/proxy)   no
-``truncated``   HTTP 200, JSON body cut in half (Content-Length fits) yes
-``delay``       normal reply after ``seconds`` (to exceed timeouts)   yes
-``drop_before`` connection closed without any reply                   no
-``drop_after``  connection closed without any reply                   yes
-=============== ===================================================== ============
-
-``truncated`` models a reply lost on the way back from a request AvoSMS did process, so
-the change IS applied (the nastier case for a client: it must reconcile, not blindly retry).
+The kinds (:data:`FAULT_KINDS`), what a client sees with each and whether the change is
+applied are documented once, in ``docs/emulator.md``. ``truncated`` models a reply lost on
+the way back from a request AvoSMS did process, so the change IS applied (the nastier case
+for a client: it must reconcile, not blindly retry).
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ called temporary: no amount of waiting makes a directory a SQLite file.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,22 +29,41 @@ def _corrupt(project: Path) -> str:
     return "state.sqlite3"
 
 
+def _lock(path: Path) -> None:
+    """Make ``path`` unwritable for this user; root ignores modes, so it gets the immutable
+    attribute instead (undone by :func:`_unlock_all`)."""
+    if not AS_ROOT:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+        return
+    if shutil.which("chattr") is None:
+        pytest.skip("running as root without chattr: cannot make a file read-only")
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"chattr +i refused here: {done.stderr.decode(errors='replace').strip()}")
+    _LOCKED.append(path)
+
+
+def _unlock_all() -> None:
+    while _LOCKED:
+        subprocess.run(["chattr", "-i", str(_LOCKED.pop())], capture_output=True, check=False)
+
+
+_LOCKED: list[Path] = []
+AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def _read_only(project: Path) -> str:
     path = project / "state.sqlite3"
-    path.write_bytes(b"")
-    path.chmod(0o444)
+    path.write_bytes(b"")  # an empty file is an empty SQLite database
+    _lock(path)
     return "state.sqlite3"
 
 
 def _in_read_only_directory(project: Path) -> str:
     folder = project / "locked"
     folder.mkdir()
-    folder.chmod(0o555)
+    _lock(folder)
     return "locked/state.sqlite3"
-
-
-AS_ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False
-needs_non_root = pytest.mark.skipif(AS_ROOT, reason="root may write read-only files")
 
 
 @pytest.mark.parametrize(
@@ -50,10 +71,8 @@ needs_non_root = pytest.mark.skipif(AS_ROOT, reason="root may write read-only fi
     [
         pytest.param(_directory, "is a directory", id="directory"),
         pytest.param(_corrupt, "cannot be used", id="corrupt"),
-        pytest.param(_read_only, "not readable and writable", id="read-only", marks=needs_non_root),
-        pytest.param(
-            _in_read_only_directory, "not writable", id="read-only-dir", marks=needs_non_root
-        ),
+        pytest.param(_read_only, "not readable and writable", id="read-only"),
+        pytest.param(_in_read_only_directory, "not writable", id="read-only-dir"),
     ],
 )
 def test_an_unusable_state_file_is_one_clear_error_naming_setting_and_path(
@@ -61,7 +80,13 @@ def test_an_unusable_state_file_is_one_clear_error_naming_setting_and_path(
 ) -> None:
     project = tmp_path / "project"
     project.mkdir()
-    setting = make(project)
+    try:
+        _check_through_the_plugin(project, make(project), why)
+    finally:
+        _unlock_all()
+
+
+def _check_through_the_plugin(project: Path, setting: str, why: str) -> None:
     before = sorted(p.name for p in project.rglob("*"))
     config = {"avosms:endpoint": "emulator", "avosms:emulatorState": setting}
     plugin = h.PluginProcess(cwd=project, project="avosms-demo", unset_prefixes=["AVOSMS_"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from pathlib import Path
 
@@ -56,3 +57,40 @@ def test_no_import_cycle_in_the_emulator() -> None:
 
     for module in graph:
         visit(module, ())
+
+
+_WITHOUT_PULUMI = """
+import importlib.abc, sys, types
+
+class NoPulumi(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "pulumi" or name.startswith("pulumi."):
+            raise ImportError(f"the emulator imported {name}")
+        return None
+
+sys.meta_path.insert(0, NoPulumi())
+# The package's top level is not run: what it imports is its own concern; here only the
+# emulator's own imports are judged.
+package = types.ModuleType("pulumi_avosms")
+package.__path__ = [sys.argv[1]]
+sys.modules["pulumi_avosms"] = package
+
+from pulumi_avosms.emulator import EmulatorServer
+from pulumi_avosms.emulator.__main__ import main
+
+with EmulatorServer(port=0) as server:
+    assert server.url.startswith("http://127.0.0.1:")
+sys.exit(main(["create-list", "--state", sys.argv[2], "Customers", "FR"]))
+"""
+
+
+def test_the_emulator_and_its_cli_run_without_pulumi(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_PULUMI, str(PACKAGE.parent), str(tmp_path / "s.db")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "1\n"

@@ -157,7 +157,7 @@ class Bench:
 
     def run(self, n: int, provider: str, contacts: int) -> None:
         """create, (contacts out of band), refresh, noop for N lists of one provider."""
-        self.server.backend.reset()
+        self.server.reset()
         self.server.latency = self.latency
         stack = _stack(provider, n)
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import atexit
 import os
+import sqlite3
 import threading
 from typing import TYPE_CHECKING
 
-from .config import ProviderSettings
+from .config import EMULATOR_STATE, ConfigurationError, ProviderSettings
 
 if TYPE_CHECKING:
     from .client import AvoSMSClient
@@ -36,18 +37,42 @@ def _embedded_endpoint(settings: ProviderSettings) -> tuple[str, str, str]:
     state = os.path.abspath(settings.emulator_state or DEFAULT_EMULATOR_STATE)
     server = _embedded.get(state)
     if server is None:
-        os.makedirs(os.path.dirname(state), exist_ok=True)
-        server = EmulatorServer(
-            host="127.0.0.1",
-            port=0,
-            state_path=state,
-            accounts={DEMO_ACCOUNT_ID: DEMO_ACCOUNT_KEY},
-        )
+        _check_state_path(state)
+        try:
+            os.makedirs(os.path.dirname(state), exist_ok=True)
+            server = EmulatorServer(
+                host="127.0.0.1",
+                port=0,
+                state_path=state,
+                accounts={DEMO_ACCOUNT_ID: DEMO_ACCOUNT_KEY},
+            )
+        except (OSError, sqlite3.Error) as error:
+            raise _state_error(state, f"it cannot be used ({error})") from None
         server.start()
         _embedded[state] = server
     # The embedded emulator is a demo: it answers to the documented demo account only, so
     # real credentials configured alongside it are never sent anywhere.
     return server.api_url, DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY
+
+
+def _state_error(state: str, why: str) -> ConfigurationError:
+    setting, variable = EMULATOR_STATE
+    return ConfigurationError(
+        f"the embedded emulator's state file {state} ({setting} / {variable}): {why}; "
+        "point the setting at a writable SQLite file, or remove the file to start afresh"
+    )
+
+
+def _check_state_path(state: str) -> None:
+    """Refuse, before SQLite is opened, a state path that cannot hold the emulator's data."""
+    if os.path.isdir(state):
+        raise _state_error(state, "this is a directory, not a file")
+    if os.path.exists(state) and not os.access(state, os.R_OK | os.W_OK):
+        raise _state_error(state, "the file is not readable and writable by this user")
+    parent = os.path.dirname(state)
+    if os.path.isdir(parent) and not os.access(parent, os.W_OK | os.X_OK):
+        # SQLite writes its journal beside the file.
+        raise _state_error(state, f"the directory {parent} is not writable by this user")
 
 
 def get_client(settings: ProviderSettings) -> AvoSMSClient:

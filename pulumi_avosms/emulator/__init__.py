@@ -1,7 +1,7 @@
 """A local emulator of the AvoSMS contact-list API, for tests, examples and benchmarks.
 
 It answers every endpoint of the API reference under ``/v1/`` (POST, form body, JSON reply
-with ``code`` "OK" or ``ERR_xxx``) and agrees with ``avosms-api.md``. Where that page is
+with ``code`` "OK" or ``ERR_xxx``) and agrees with ``docs/avosms-api.md``. Where that page is
 silent the emulator is *conservative* (it refuses what the real service might refuse) and
 a comment at the spot in ``backend.py``/``api.py`` says so.
 
@@ -26,39 +26,21 @@ In-process (how tests use it)::
         server.request_log                # [RequestRecord(endpoint, method, path, query, form..)]
                                           # form/query as received, API key included
         server.latency = 0.02             # per API call
-        server.backend.reset()            # data, id sequence, faults, counters, log
+        server.reset()                    # data, ids, faults, counters, log, latency
+        server.backend.reset()            # the data and id sequence only
 
 pytest fixtures (``emulator_server`` per session, ``emulator`` reset per test) are in
-``tests/emulator_fixtures.py``.
+``tests/support/emulator_fixtures.py``.
 
 Out of process, the same controls are JSON routes under ``/_emulator/`` (never part of
-the AvoSMS API; not counted, not logged, never faulted) — see :mod:`.admin`::
-
-    POST   /_emulator/reset
-    GET    /_emulator/lists                     GET /_emulator/lists/{id}
-    POST   /_emulator/lists                     {"name", "country_code"[, "account"]}
-    POST   /_emulator/lists/{id}/rename         {"name"}
-    POST   /_emulator/lists/{id}/delete         (or DELETE /_emulator/lists/{id})
-    POST   /_emulator/lists/{id}/contacts       {"phone_number", "first_name", ...}
-    POST   /_emulator/lists/{id}/contacts/{phone}/update   {"first_name", ...}
-    POST   /_emulator/lists/{id}/contacts/{phone}/remove   (or DELETE .../contacts/{phone})
-    GET    /_emulator/faults                    DELETE /_emulator/faults
-    POST   /_emulator/faults                    {"kind", "count", "endpoint", ...options}
-    GET    /_emulator/stats                     GET /_emulator/requests
-    GET    /_emulator/latency                   POST /_emulator/latency {"seconds"}
-
-``GET /_emulator/requests`` differs from ``server.request_log`` in one way: the value of the
-``key`` parameter (the API key, in the form or the query string) is replaced by ``***``,
-since anyone who can reach the port can read that route. The in-process log keeps it, so
-tests can prove where the key travelled.
-
-Offline edits of a state file: ``avosms-emulator lists|create-list|rename-list|delete-list|
-add-contact --state FILE ...`` (see :mod:`.__main__`).
+the AvoSMS API; not counted, not logged, never faulted): :data:`.admin.ROUTES`, documented
+in ``docs/emulator.md`` with the command line and every fault kind.
 """
 
 from .backend import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY, ApiError, EmulatorBackend
+from .controls import EmulatorControls, RequestLog, RequestRecord, Stats
 from .faults import FAULT_KINDS, Fault, FaultPlan
-from .server import EmulatorServer, RequestRecord, Stats
+from .server import EmulatorServer
 
 __all__ = [
     "DEMO_ACCOUNT_ID",
@@ -66,9 +48,11 @@ __all__ = [
     "FAULT_KINDS",
     "ApiError",
     "EmulatorBackend",
+    "EmulatorControls",
     "EmulatorServer",
     "Fault",
     "FaultPlan",
+    "RequestLog",
     "RequestRecord",
     "Stats",
 ]

@@ -5,9 +5,9 @@ The HTTP layer (``api.py``) only maps form parameters to the ``api_*`` methods a
 serialises what they return; the admin layer (``admin.py``) and the offline CLI call the
 ``console_*`` methods, which model edits made in the AvoSMS web console (out of band).
 
-Where ``/work/shared/avosms-api.md`` is silent, the emulator is *conservative*: it rejects
-what the real AvoSMS might reject, so that a client passing against the emulator does not
-rely on leniency the real service may not have. Each such choice has a comment at the spot.
+Where the API reference (``docs/avosms-api.md``) is silent, the emulator is *conservative*:
+it rejects what the real AvoSMS might reject, so that a client passing against the emulator
+does not rely on leniency the real service may not have. Each such choice has a comment at the spot.
 """
 
 from __future__ import annotations
@@ -171,7 +171,6 @@ class EmulatorBackend:
         self.accounts: dict[str, str] = dict(accounts if accounts is not None else DEFAULT_ACCOUNTS)
         self.clock: Callable[[], str] = clock or _now_text
         self._lock = threading.Lock()
-        self._reset_hooks: list[Callable[[], None]] = []
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves so that a write
         # transaction takes the file lock up front (another process — the offline CLI —
         # waits on the busy timeout instead of failing half-way).
@@ -215,18 +214,13 @@ class EmulatorBackend:
         with self._lock:
             self._db.close()
 
-    def add_reset_hook(self, hook: Callable[[], None]) -> None:
-        """Call ``hook`` on every :meth:`reset` (the server clears faults, counters, log)."""
-        self._reset_hooks.append(hook)
-
     def reset(self) -> None:
-        """Forget all data and restart the id sequence; also clears faults, counters, log."""
+        """Forget all data and restart the id sequence (the data only: transport state such
+        as faults and counters belongs to :class:`~.controls.EmulatorControls`)."""
         with self._transaction() as db:
             db.execute("DELETE FROM contacts")
             db.execute("DELETE FROM lists")
             db.execute("DELETE FROM sqlite_sequence")
-        for hook in list(self._reset_hooks):
-            hook()
 
     def authenticate(self, api_id: str, api_key: str) -> str:
         """Return the account for these credentials, or raise ApiError ERR_100.

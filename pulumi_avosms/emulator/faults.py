@@ -9,29 +9,15 @@ never share a single fault. A call takes its fault after the ``latency`` wait, j
 it is processed (a call aborted during that wait leaves the fault queued). Admin
 (``/_emulator/``) calls are never faulted.
 
-Kinds (whether the requested change is applied matters to a client's retry logic):
-
-=============== ===================================================== ============
-kind            what the client sees                                  change applied
-=============== ===================================================== ============
-``err9xx``      HTTP 200, JSON ``{"code": opts code (ERR_901)}``      no
-``http429``     HTTP 429 (+ ``Retry-After`` when ``retry_after``)     no
-``http500``     HTTP 500, HTML body                                   no
-``http502``     HTTP 502, HTML body (a proxy's page)                  no
-``http503``     HTTP 503, HTML body (+ ``Retry-After``)               no
-``html``        HTTP 200, ``text/html`` page (captive portal/proxy)   no
-``truncated``   HTTP 200, JSON body cut in half (Content-Length fits) yes
-``delay``       normal reply after ``seconds`` (to exceed timeouts)   yes
-``drop_before`` connection closed without any reply                   no
-``drop_after``  connection closed without any reply                   yes
-=============== ===================================================== ============
-
-``truncated`` models a reply lost on the way back from a request AvoSMS did process, so
-the change IS applied (the nastier case for a client: it must reconcile, not blindly retry).
+The kinds (:data:`FAULT_KINDS`), what a client sees with each and whether the change is
+applied are documented once, in ``docs/emulator.md``. ``truncated`` models a reply lost on
+the way back from a request AvoSMS did process, so the change IS applied (the nastier case
+for a client: it must reconcile, not blindly retry).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -39,7 +25,7 @@ from typing import Any
 
 from .api import ROUTES as API_ROUTES
 
-__all__ = ["FAULT_KINDS", "Fault", "FaultPlan"]
+__all__ = ["FAULT_KINDS", "Fault", "FaultPlan", "check_seconds"]
 
 #: Every supported fault kind, with the options each accepts.
 FAULT_KINDS: dict[str, frozenset[str]] = {
@@ -57,6 +43,19 @@ FAULT_KINDS: dict[str, frozenset[str]] = {
 
 #: HTTP status of each "http*" kind.
 HTTP_STATUS: dict[str, int] = {"http429": 429, "http500": 500, "http502": 502, "http503": 503}
+
+
+def check_seconds(value: object, what: str) -> float:
+    """``value`` as a finite number of seconds >= 0, or ValueError naming ``what``."""
+    if isinstance(value, bool):
+        raise ValueError(f"{what} must be a number of seconds, not {value!r}")
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a number of seconds, not {value!r}") from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{what} must be a finite number of seconds >= 0, not {value!r}")
+    return seconds
 
 
 @dataclass
@@ -122,11 +121,14 @@ class FaultPlan:
             if not re.fullmatch(r"ERR_9\d\d", code):
                 raise ValueError(f"err9xx code must look like ERR_9xx, not {code!r}")
         if kind == "delay":
-            opts["seconds"] = float(opts.get("seconds", 1.0))
-            if opts["seconds"] < 0:
-                raise ValueError("delay seconds must be >= 0")
-        if opts.get("retry_after") is not None and not isinstance(opts["retry_after"], str):
-            opts["retry_after"] = float(opts["retry_after"])
+            opts["seconds"] = check_seconds(opts.get("seconds", 1.0), "delay seconds")
+        retry_after = opts.get("retry_after")
+        if isinstance(retry_after, str):
+            # Sent verbatim as a header value: CR/LF would inject headers or split the reply.
+            if not retry_after.isprintable() or not retry_after.isascii():
+                raise ValueError("retry_after text must be printable ASCII (no CR, LF)")
+        elif retry_after is not None:
+            opts["retry_after"] = check_seconds(retry_after, "retry_after")
         if endpoint is not None:
             if not isinstance(endpoint, str) or endpoint.strip("/") not in API_ROUTES:
                 raise ValueError(

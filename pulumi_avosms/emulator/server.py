@@ -8,12 +8,13 @@ with API rules.
 from __future__ import annotations
 
 import contextlib
+import io
+import ipaddress
 import json
 import logging
 import socket
 import threading
 import time
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -22,96 +23,50 @@ from urllib.parse import urlsplit
 from . import admin
 from .api import API_PREFIX, ROUTES, error_reply, handle_api_call, parse_form
 from .backend import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY, EmulatorBackend
+from .controls import EmulatorControls, RequestLog, RequestRecord, Stats
 from .faults import HTTP_STATUS, Fault, FaultPlan
 
 __all__ = ["DEMO_ACCOUNT_ID", "DEMO_ACCOUNT_KEY", "EmulatorServer", "RequestRecord", "Stats"]
 
 log = logging.getLogger("pulumi_avosms.emulator")
 
+#: Largest request body accepted (AvoSMS forms are a few hundred bytes); larger gets 413.
+MAX_BODY_BYTES = 1 << 20
 
-@dataclass
-class RequestRecord:
-    """One request received under ``/v1/`` (admin calls are not recorded).
 
-    ``form`` is the full parsed body — including ``id`` and ``key``: the log exists to let
-    tests prove that credentials travel in the body only (never in ``query``/``headers``).
-    Over HTTP (``GET /_emulator/requests``) the value of ``key`` is replaced by ``***``.
-    ``fault`` is the kind of fault that affected the call, if any.
+class _DeadlineReader(io.RawIOBase):
+    """A socket's read side with two bounds: ``idle`` seconds waiting for a request to
+    begin, then ``request`` seconds (wall clock) for its request line, headers and body.
+
+    A per-read timeout alone lets a client trickle one byte at a time for ever.
     """
 
-    endpoint: str
-    method: str
-    path: str
-    query: str
-    form: dict[str, str]
-    headers: dict[str, str]
-    fault: str | None = None
+    def __init__(self, sock: socket.socket, idle: float, request: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._idle = idle
+        self._request = request
+        self._deadline: float | None = None
 
+    def next_request(self) -> None:
+        """The previous request is read: wait (idle bound) for the next one."""
+        self._deadline = None
 
-class Stats:
-    """Thread-safe counters of API traffic; admin calls are not counted.
+    def readable(self) -> bool:
+        return True
 
-    ``connections`` counts every TCP connection accepted (admin ones included): with
-    keep-alive, a client making 5 calls through one session opens 1 connection.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.reset()
-
-    def reset(self) -> None:
-        """Zero every counter."""
-        with self._lock:
-            self._calls: dict[str, int] = {}
-            self._bytes_in: dict[str, int] = {}
-            self._bytes_out: dict[str, int] = {}
-            self._connections = 0
-            self._total_calls = 0
-
-    def count_call(self, endpoint: str, body_bytes: int) -> None:
-        """One API call to ``endpoint`` whose body had ``body_bytes`` bytes."""
-        with self._lock:
-            self._calls[endpoint] = self._calls.get(endpoint, 0) + 1
-            self._bytes_in[endpoint] = self._bytes_in.get(endpoint, 0) + body_bytes
-            self._total_calls += 1
-
-    def count_out(self, endpoint: str, body_bytes: int) -> None:
-        """A reply body of ``body_bytes`` bytes sent for ``endpoint``."""
-        with self._lock:
-            self._bytes_out[endpoint] = self._bytes_out.get(endpoint, 0) + body_bytes
-
-    def count_connection(self) -> None:
-        """One TCP connection accepted."""
-        with self._lock:
-            self._connections += 1
-
-    @property
-    def total_calls(self) -> int:
-        """API calls received since the last reset."""
-        with self._lock:
-            return self._total_calls
-
-    @property
-    def connections(self) -> int:
-        """TCP connections accepted since the last reset."""
-        with self._lock:
-            return self._connections
-
-    def calls(self, endpoint: str) -> int:
-        """API calls received for one endpoint since the last reset."""
-        with self._lock:
-            return self._calls.get(endpoint, 0)
-
-    def snapshot(self) -> dict[str, Any]:
-        """Plain-dict copy: {"calls", "bytes_in", "bytes_out", "connections", "total_calls"}."""
-        with self._lock:
-            return {
-                "calls": dict(self._calls),
-                "bytes_in": dict(self._bytes_in),
-                "bytes_out": dict(self._bytes_out),
-                "connections": self._connections,
-                "total_calls": self._total_calls,
-            }
+    def readinto(self, buffer: Any) -> int:
+        if self._deadline is None:
+            self._sock.settimeout(self._idle)
+        else:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("request not received in time")
+            self._sock.settimeout(remaining)
+        count = self._sock.recv_into(buffer)
+        if count and self._deadline is None:
+            self._deadline = time.monotonic() + self._request
+        return count
 
 
 _HTML_PAGES = {
@@ -144,7 +99,16 @@ class _Handler(BaseHTTPRequestHandler):
         # Headers and body go out in separate writes; with Nagle's algorithm on, every call
         # on a kept-alive connection would wait ~40 ms for the client's delayed ACK.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.rfile.close()  # replaced by a reader that bounds idle and slow requests
+        self._reader = _DeadlineReader(
+            self.connection, self.server.emulator.idle_timeout, self.server.emulator.request_timeout
+        )
+        self.rfile = io.BufferedReader(self._reader)
         self.server.emulator._connection_opened(self.connection)
+
+    def handle_one_request(self) -> None:
+        self._reader.next_request()
+        super().handle_one_request()
 
     def finish(self) -> None:
         try:
@@ -193,7 +157,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._send(400, {"error": "bad Content-Length"})
             return None
-        return self.rfile.read(length) if length else b""
+        if length > MAX_BODY_BYTES:
+            # Not read: closing the connection is cheaper than draining it.
+            self.close_connection = True
+            self._send(413, {"error": f"request body over {MAX_BODY_BYTES} bytes"})
+            return None
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client closed mid-body
+            self.close_connection = True
+            return None
+        return body
 
     def _send(
         self,
@@ -213,6 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
             # its reply must see them (counting after the write would race with it).
             self.server.emulator.stats.count_out(endpoint, len(data))
         try:
+            # Reads may have left a short timeout; a reply gets the idle bound to be taken.
+            self.connection.settimeout(self.server.emulator.idle_timeout)
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
@@ -246,8 +221,15 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             if path.startswith(admin.ADMIN_PREFIX) or path == admin.ADMIN_PREFIX.rstrip("/"):
-                status, reply = admin.handle_admin(emulator, method, path, body)
-                self._send(status, reply)
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                refusal = admin.refusal(
+                    method, headers, emulator.served_hosts(), emulator.served_origins()
+                )
+                if refusal is not None:
+                    self._send(*refusal)
+                else:
+                    status, reply = admin.handle_admin(emulator.controls, method, path, body)
+                    self._send(status, reply)
             elif path.startswith(API_PREFIX):
                 self._api_call(method, path, parts.query, body)
             else:
@@ -261,9 +243,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _api_call(self, method: str, path: str, query: str, body: bytes) -> None:
         emulator = self.server.emulator
-        # Set by stop() and by reset(): a call still waiting (latency, delay fault) when the
-        # test that made it is over is dropped, instead of acting on the next test's state.
-        abort = emulator._abort
+        abort = emulator.controls.abort  # see EmulatorControls
+
         endpoint = path[len(API_PREFIX) :]
         form = parse_form(body, self.headers.get("Content-Type"))
         record = RequestRecord(
@@ -351,7 +332,29 @@ class _HTTPServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.emulator = emulator
+        self._slots = threading.BoundedSemaphore(emulator.max_connections)
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # One thread per connection, so connections are bounded: beyond the bound a new one
+        # is closed at once (the client sees a reset and may retry) instead of costing a thread.
+        if not self._slots.acquire(blocking=False):
+            log.warning(
+                "emulator at %d connections; closing a new one", self.emulator.max_connections
+            )
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 class EmulatorServer:
@@ -375,15 +378,17 @@ class EmulatorServer:
         state_path: str | None = None,
         accounts: dict[str, str] | None = None,
         latency: float = 0.0,
+        *,
+        idle_timeout: float = 30.0,
+        request_timeout: float = 10.0,
+        max_connections: int = 64,
     ) -> None:
         self.host = host
-        self.backend = EmulatorBackend(state_path, accounts)
-        self.faults = FaultPlan()
-        self.stats = Stats()
-        self.request_log: list[RequestRecord] = []
-        self.latency = float(latency)
+        self.idle_timeout = idle_timeout
+        self.request_timeout = request_timeout
+        self.max_connections = max_connections
+        self.controls = EmulatorControls(EmulatorBackend(state_path, accounts), latency)
         self._stopping = threading.Event()
-        self._abort = threading.Event()  # replaced on every reset; see _Handler._api_call
         self._conn_lock = threading.Lock()
         # Requests being served (not idle keep-alive connections): stop() waits for them
         # before closing the backend. _accepting is cleared by stop(), under the same lock.
@@ -393,12 +398,46 @@ class EmulatorServer:
         self._open_connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
         self._stopped = False
-        self.backend.add_reset_hook(self._on_reset)
         try:
             self._httpd = _HTTPServer((host, port), self)
         except BaseException:
-            self.backend.close()
+            self.controls.backend.close()
             raise
+
+    # ---------------------------------------------------------------- controls
+
+    @property
+    def backend(self) -> EmulatorBackend:
+        """The stored data and the API rules."""
+        return self.controls.backend
+
+    @property
+    def faults(self) -> FaultPlan:
+        """Faults the next API calls will suffer."""
+        return self.controls.faults
+
+    @property
+    def stats(self) -> Stats:
+        """Traffic counters."""
+        return self.controls.stats
+
+    @property
+    def request_log(self) -> RequestLog:
+        """The last API requests received, API key included (in-process only)."""
+        return self.controls.request_log
+
+    @property
+    def latency(self) -> float:
+        """Seconds waited before every API call."""
+        return self.controls.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self.controls.latency = seconds
+
+    def reset(self) -> None:
+        """Forget data, faults, counters, the request log and latency (see EmulatorControls)."""
+        self.controls.reset()
 
     # ---------------------------------------------------------------- addresses
 
@@ -418,6 +457,34 @@ class EmulatorServer:
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
+
+    @property
+    def bound_address(self) -> str:
+        """The address really listened on, e.g. ``0.0.0.0:8765`` or ``[::]:8765``."""
+        host = str(self._httpd.server_address[0])
+        return f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"
+
+    @property
+    def is_loopback(self) -> bool:
+        """True when only this machine can connect (the address bound is a loopback one)."""
+        try:
+            return ipaddress.ip_address(str(self._httpd.server_address[0])).is_loopback
+        except ValueError:
+            return False
+
+    def served_hosts(self) -> frozenset[str]:
+        """``Host`` header values the admin routes accept: this server's own addresses.
+
+        Any other name (one a web page made resolve here: DNS rebinding) is refused.
+        """
+        names = {urlsplit(self.url).netloc.rsplit(":", 1)[0], self.bound_address.rsplit(":", 1)[0]}
+        if self.is_loopback or self.host in ("", "0.0.0.0", "::"):
+            names |= {"localhost", "127.0.0.1", "[::1]"}
+        return frozenset(f"{name.lower()}:{self.port}" for name in names)
+
+    def served_origins(self) -> frozenset[str]:
+        """``Origin`` values the admin routes accept (only this server's own pages)."""
+        return frozenset(f"http://{host}" for host in self.served_hosts())
 
     @property
     def api_url(self) -> str:
@@ -453,7 +520,7 @@ class EmulatorServer:
         with self._in_flight_changed:
             self._accepting = False  # requests read from now on are dropped unserved
         self._stopping.set()
-        self._abort.set()
+        self.controls.abort.set()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join()
@@ -506,13 +573,6 @@ class EmulatorServer:
         return self._stopping.wait(timeout)
 
     # ---------------------------------------------------------------- internals
-
-    def _on_reset(self) -> None:
-        previous, self._abort = self._abort, threading.Event()
-        previous.set()
-        self.faults.clear()
-        self.stats.reset()
-        self.request_log.clear()
 
     def _request_started(self) -> bool:
         """Count a request as being served; False (not counted) once stop() has begun."""

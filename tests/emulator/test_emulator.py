@@ -96,6 +96,8 @@ def raw_post(server: EmulatorServer, endpoint: str, body: str) -> dict[str, Any]
 
 
 def admin(server: EmulatorServer, method: str, route: str, payload: Any = None) -> Any:
+    if payload is None and method != "GET":
+        payload = {}  # admin writes must be JSON, even without parameters
     response = requests.request(method, f"{server.url}/_emulator/{route}", json=payload, timeout=5)
     return response.status_code, response.json()
 
@@ -711,7 +713,7 @@ def test_reset_drops_a_call_still_waiting_instead_of_applying_it(
     thread, outcome = call_in_background(
         emulator, "contact/list/create", listContactName="Late", listContactCountryCode="FR"
     )
-    emulator.backend.reset()
+    emulator.reset()
     thread.join(5)
     assert isinstance(outcome[0], requests.ConnectionError)
     assert emulator.backend.lists() == []
@@ -829,7 +831,7 @@ def test_admin_calls_are_not_counted_logged_or_faulted(emulator: EmulatorServer)
     emulator.faults.add("http500", count=10)
     assert admin(emulator, "GET", "lists") == (200, {"lists": []})
     assert admin(emulator, "GET", "stats")[1]["total_calls"] == 0
-    assert emulator.request_log == []
+    assert len(emulator.request_log) == 0
     assert len(emulator.faults) == 1
 
 
@@ -862,12 +864,34 @@ def test_reset_forgets_data_faults_counters_log_and_ids(emulator: EmulatorServer
     create_list(emulator, "A")
     create_list(emulator, "B")
     emulator.faults.add("http500")
-    emulator.backend.reset()
+    emulator.reset()
     assert emulator.backend.lists() == []
     assert len(emulator.faults) == 0
-    assert emulator.request_log == []
+    assert len(emulator.request_log) == 0
     assert emulator.stats.snapshot()["total_calls"] == 0
     assert create_list(emulator, "C") == "1"
+
+
+def test_backend_reset_forgets_the_data_only(emulator: EmulatorServer) -> None:
+    create_list(emulator, "A")
+    emulator.faults.add("http500")
+    emulator.latency = 0.001
+    emulator.backend.reset()
+    assert emulator.backend.lists() == []
+    assert len(emulator.faults) == 1
+    assert len(emulator.request_log) == 1
+    assert emulator.stats.snapshot()["total_calls"] == 1
+    assert emulator.latency == 0.001
+
+
+def test_the_request_log_keeps_the_newest_requests_up_to_its_limit(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(emulator.request_log, "limit", 3)
+    for name in ("A", "B", "C", "D", "E"):
+        create_list(emulator, name)
+    assert len(emulator.request_log) == 3
+    assert [r.form["listContactName"] for r in emulator.request_log] == ["C", "D", "E"]
 
 
 # --------------------------------------------------------------------------- admin routes
@@ -1020,7 +1044,7 @@ def test_cli_prints_its_url_then_serves_until_terminated(
         process.terminate()
         out, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
-    assert out == ""  # exactly one line was printed
+    assert "s3cr:et" not in out  # a key other than the demo one is never printed
 
 
 def test_serve_is_the_default_command_and_options_go_before_or_after_it() -> None:
@@ -1062,7 +1086,7 @@ def test_offline_subcommands_edit_a_state_file(
     assert capsys.readouterr().out == f"{FR_MOBILE}\n"
     assert cli_main(["rename-list", "--state", state, "1", "Clients"]) == 0
     assert cli_main(["lists", "--state", state]) == 0
-    assert capsys.readouterr().out == "1\tClients\tFR\t1\n"
+    assert capsys.readouterr().out == "ID\tNAME\tCOUNTRY\tCONTACTS\n1\tClients\tFR\t1\n"
 
     backend = EmulatorBackend(state)
     contact = backend.get_list("1")["contacts"][0]  # type: ignore[index]
@@ -1073,7 +1097,7 @@ def test_offline_subcommands_edit_a_state_file(
     assert "ERR_103" in capsys.readouterr().err
     assert cli_main(["delete-list", "--state", state, "1"]) == 0
     assert cli_main(["lists", "--state", state]) == 0
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr().out == "ID\tNAME\tCOUNTRY\tCONTACTS\n"
 
 
 def test_create_list_makes_the_state_directory_on_a_fresh_clone(

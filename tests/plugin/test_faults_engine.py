@@ -278,7 +278,7 @@ def _run_lane(lane: Lane, cases: list[Any], outcomes: dict[str, BaseException | 
         step, fault, persistent = case.values
         # A clean account, no faults, zeroed counters; this also aborts any slow request the
         # previous case left waiting in the emulator, so it can never land in this one.
-        lane.emulator.backend.reset()
+        lane.emulator.reset()
         stack = h.Stack(lane.plugin, config=budget_config(lane.emulator))
         try:
             check_case(stack, lane.emulator, step, fault, persistent)

@@ -198,7 +198,7 @@ def test_refresh_costs_a_handful_of_calls_whatever_the_number_of_lists(
     emulator.latency = LATENCY
     costs = {}
     for n in (10, 50):
-        emulator.backend.reset()
+        emulator.reset()
         emulator.latency = LATENCY
         entries, _ = up(command, emulator, n)
         counted = do_refresh(command, emulator, entries)

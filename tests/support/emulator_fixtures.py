@@ -46,8 +46,7 @@ def emulator_server() -> Iterator[EmulatorServer]:
 @pytest.fixture
 def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
     """The session emulator, reset: no lists, ids from 1, no faults, zero counters."""
-    emulator_server.backend.reset()
-    emulator_server.latency = 0.0
+    emulator_server.reset()
     return emulator_server
 
 

@@ -228,7 +228,10 @@ class ContactListMembersProvider(AvoSMSProvider):
             inputs["members"] = raw_members
         else:
             members, problems = check_members(raw_members)
-            failures += [CheckFailure("members", problem) for problem in problems]
+            shown = problems[:MAX_LISTED_FAILURES]
+            if len(problems) > len(shown):
+                shown.append(f"... and {len(problems) - len(shown)} more invalid member(s)")
+            failures += [CheckFailure("members", problem) for problem in shown]
             if members is not None and not problems:
                 inputs["members"] = members
 

@@ -99,6 +99,17 @@ def test_check_names_the_position_and_number_of_a_bad_member(
     assert reasons[2].startswith("members[3] (+33698765432) has unknown field(s) nickname")
 
 
+def test_check_lists_the_first_twenty_bad_members_and_counts_the_rest(
+    provider: ContactListMembersProvider,
+) -> None:
+    members = [{"phone_number": f"06 12 34 56 {n:02d}"} for n in range(25)]
+    result = provider.check({}, {"list_id": "7", "members": members})
+    reasons = [f.reason for f in result.failures]
+    assert len(reasons) == 21
+    assert reasons[0].startswith("members[0] (06 12 34 56 00) phone_number ")
+    assert reasons[-1] == "... and 5 more invalid member(s)"
+
+
 def test_check_refuses_two_entries_for_one_number_naming_both(
     provider: ContactListMembersProvider,
 ) -> None:

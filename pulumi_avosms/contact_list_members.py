@@ -305,6 +305,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         if props.get(IMPORT_PROPERTY):
             return self._adopt(props, live, count)
         plan = plan_changes(declared, live, remove_others=exclusive)
+        _warn_undeclared(list_id, plan.removes)
         count = self._apply(list_id, declared, plan, live_count=count, step="create")
         return CreateResult(list_id, _outputs(props, declared, count))
 
@@ -344,6 +345,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         if _exclusive(news) and not _exclusive(olds):
             live, live_count = self._live(list_id, step="update")
             plan = plan_changes(declared, live, remove_others=True)
+            _warn_undeclared(list_id, tuple(n for n in plan.removes if n not in previous))
         else:
             plan = plan_changes(declared, previous, remove_others=True)
         live_count = self._apply(list_id, declared, plan, live_count=live_count, step="update")
@@ -479,6 +481,20 @@ class ContactListMembersProvider(AvoSMSProvider):
                 failures=failures,
             )
         return count
+
+
+def _warn_undeclared(list_id: str, numbers: Sequence[str]) -> None:
+    """Say on stderr that exclusive mode removes contacts nobody declared here: if Contact
+    resources (or another stack) manage them, the two would undo each other at every up."""
+    if not numbers:
+        return
+    shown = ", ".join(numbers[:5]) + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
+    _say(
+        f"warning: contact list {list_id}: removing {len(numbers)} contact(s) that "
+        f"ContactListMembers does not declare (exclusive=True): {shown}. If Contact resources "
+        "or another stack manage them, they will fight over the list; declare them in members, "
+        "or set exclusive=False."
+    )
 
 
 def _say(line: str) -> None:

@@ -175,7 +175,10 @@ def test_create_reads_once_then_adds_only_what_is_missing(
 
 
 def test_create_in_exclusive_mode_removes_others_and_additive_leaves_them(
-    provider: ContactListMembersProvider, emulator: Any, list_id: str
+    provider: ContactListMembersProvider,
+    emulator: Any,
+    list_id: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     emulator.backend.console_add_contact(list_id, CHLOE)
     additive = checked(
@@ -183,10 +186,15 @@ def test_create_in_exclusive_mode_removes_others_and_additive_leaves_them(
     )
     assert provider.create(additive).outs["contact_count"] == 2
     assert set(live(emulator, list_id)) == {ALICE, CHLOE}
+    capsys.readouterr()
     exclusive = checked(provider, {"list_id": list_id, "members": [{"phone_number": ALICE}]})
     outs = provider.create(exclusive).outs
     assert set(live(emulator, list_id)) == {ALICE}
     assert outs["contact_count"] == 1
+    # Contacts nobody declared here may be Contact resources': say they would fight.
+    warning = capsys.readouterr().err
+    assert "removing 1 contact(s) that ContactListMembers does not declare" in warning
+    assert CHLOE in warning and "exclusive=False" in warning
 
 
 def test_read_exclusive_shows_every_contact_additive_only_declared(
@@ -357,3 +365,40 @@ def test_import_takes_the_list_over_unchanged_or_shows_the_differences(
         r.endpoint.startswith("contact/") and r.endpoint != "contact/list/information"
         for r in emulator.request_log
     )
+
+
+# -- diff ------------------------------------------------------------------------------
+
+
+def test_diff_replaces_only_for_a_new_list_and_ignores_the_import_id(
+    provider: ContactListMembersProvider,
+) -> None:
+    olds = {"list_id": "7", "members": {ALICE: {"first_name": "Alice"}}, "exclusive": True}
+    same = {**olds, "import_id": "7", "__provider": "x"}
+    assert provider.diff("7", olds, same).changes is False
+    edited = {**olds, "members": {ALICE: {"first_name": "Alicia"}}}
+    result = provider.diff("7", olds, edited)
+    assert result.changes is True and result.replaces == []
+    assert provider.diff("7", olds, {**olds, "exclusive": False}).replaces == []
+    assert provider.diff("7", olds, {**olds, "list_id": "8"}).replaces == ["list_id"]
+    unknown = provider.diff("7", olds, {**olds, "list_id": Unknown()})
+    assert unknown.changes is True and unknown.replaces == []
+
+
+def test_turning_exclusive_on_reads_the_list_once_and_removes_the_undeclared(
+    provider: ContactListMembersProvider,
+    emulator: Any,
+    list_id: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    emulator.backend.console_add_contact(list_id, CHLOE)
+    additive = {"list_id": list_id, "members": [{"phone_number": ALICE}], "exclusive": False}
+    olds = provider.create(checked(provider, additive)).outs
+    before = calls(emulator)
+    outs = provider.update(list_id, olds, checked(provider, {**additive, "exclusive": True})).outs
+    after = calls(emulator)
+    made = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
+    assert made == {"contact/list/information": 1, "contact/delete": 1}
+    assert set(live(emulator, list_id)) == {ALICE}
+    assert (outs["member_count"], outs["contact_count"]) == (1, 1)
+    assert CHLOE in capsys.readouterr().err

@@ -145,6 +145,16 @@ def _contains_unknown(value: Any) -> bool:
     return False
 
 
+def _contains_output(value: Any) -> bool:
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(_contains_output(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_contains_output(v) for v in value)
+    return False
+
+
 def check_members(value: Any) -> tuple[MemberMap | None, list[str]]:
     """The declared member list as a member map, or the reasons it is refused."""
     if isinstance(value, Mapping) or not isinstance(value, Sequence) or isinstance(value, str):
@@ -609,6 +619,10 @@ class ContactListMembers(Resource, module="avosms", name="ContactListMembers"):
     ) -> None:
         """Declare the contacts of the list ``list_id`` (a ContactList's ``list_id`` output,
         or the ID of a list not managed by this program)."""
+        if _contains_output(members):
+            # One Output for the whole list: secret when any field is, so the engine (which
+            # marks a property secret by name) encrypts the stored member map, keyed by number.
+            members = pulumi.Output.from_input(members)
         props: dict[str, Any] = {
             "list_id": list_id,
             "members": list(members) if isinstance(members, (list, tuple)) else members,

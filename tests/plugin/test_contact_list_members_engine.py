@@ -209,3 +209,43 @@ def test_adoption_takes_the_list_unchanged_or_stops_on_differences(
     # Keeping import_ in the program, or dropping it later, is no change.
     assert stack.up({"m": members_entry(list_id, ONCALL, opts=opts)}).ops == {"m": "same"}
     assert stack.up({"m": members_entry(list_id, ONCALL)}).ops == {"m": "same"}
+
+
+def test_a_secret_member_field_keeps_the_member_map_secret_in_state(
+    plugin: h.PluginProcess, avosms_config: dict[str, str], list_id: str
+) -> None:
+    email = "secret.person@example.com"
+
+    def program() -> None:
+        members = [
+            {"phone_number": ALICE, "email": pulumi.Output.secret(email)},
+            {"phone_number": BOB},
+        ]
+        ContactListMembers("m", list_id=list_id, members=members)
+
+    entry = h.program_inputs(program)["m"]
+    assert entry["secret_keys"] == ["members"]
+    stack = h.Stack(
+        plugin, config=avosms_config, secret_keys=["avosms:apiKey"], default_type=MEMBERS_TYPE
+    )
+    stack.up({"m": entry})
+    stack.refresh()
+    resource = stack.resource("m")
+    for part in ("inputs", "outputs"):
+        assert h.is_secret(resource[part]["members"])
+    assert stack.outputs("m")["members"][ALICE] == {"email": email}
+
+
+def test_a_failed_update_reports_the_number_and_refresh_shows_what_was_applied(
+    stack: h.Stack, emulator: Any, list_id: str
+) -> None:
+    stack.up({"m": members_entry(list_id, ONCALL)})
+    more = [*ONCALL, {"phone_number": CHLOE}, {"phone_number": "+44 7400 123456"}]
+    with pytest.raises(h.PluginError) as caught:
+        stack.up({"m": members_entry(list_id, more)})
+    assert "+447400123456: add: [ERR_107]" in caught.value.message
+    assert "1 of 2 call(s) failed" in caught.value.message
+    assert CHLOE not in stack.outputs("m")["members"]  # the engine kept the old state
+    assert stack.refresh().ops == {"m": "refresh-update"}
+    assert CHLOE in stack.outputs("m")["members"]
+    assert set(live(emulator, list_id)) == {ALICE, BOB, CHLOE}

@@ -78,3 +78,19 @@ def test_state_stays_small_per_member(stack: h.Stack, emulator: Any) -> None:
     stack.up({"customers": entry(list_id)})
     size = len(json.dumps(stack.state).encode())
     assert size / N < 200, size / N
+
+
+@pytest.mark.parametrize("concurrency", [2, 8])
+def test_calls_run_at_most_max_concurrency_at_once_on_reused_connections(
+    avosms_config: dict[str, str], emulator: Any, concurrency: int
+) -> None:
+    list_id = str(emulator.backend.console_create_list("Customers", "FR"))
+    # Calls that take a moment, so that the workers really overlap.
+    emulator.latency = 0.002
+    config = {**avosms_config, "avosms:maxConcurrency": str(concurrency)}
+    with h.PluginProcess(unset_prefixes=["AVOSMS_"]) as plugin:
+        before = emulator.stats.snapshot()["connections"]
+        h.Stack(plugin, config=config, default_type=MEMBERS_TYPE).up({"customers": entry(list_id)})
+        opened = emulator.stats.snapshot()["connections"] - before
+    # One connection per worker (a connection carries one call at a time), kept open.
+    assert 1 < opened <= concurrency

@@ -434,6 +434,7 @@ class ContactListMembersProvider(AvoSMSProvider):
                 client.add_contact(list_id, contact_of(number, declared[number]))
             except ConflictError:
                 # Already there (added by hand, or by an earlier half-done step): update it.
+                # Counted as added all the same: the count this step started from lacked it.
                 client.update_contact(list_id, contact_of(number, declared[number]))
             with lock:
                 delta["added"] += 1

@@ -402,3 +402,22 @@ def test_turning_exclusive_on_reads_the_list_once_and_removes_the_undeclared(
     assert set(live(emulator, list_id)) == {ALICE}
     assert (outs["member_count"], outs["contact_count"]) == (1, 1)
     assert CHLOE in capsys.readouterr().err
+
+
+def test_an_update_adding_a_number_already_in_the_list_updates_it_and_counts_right(
+    provider: ContactListMembersProvider, emulator: Any, list_id: str
+) -> None:
+    olds = provider.create(
+        checked(provider, {"list_id": list_id, "members": [{"phone_number": ALICE}]})
+    ).outs
+    emulator.backend.console_add_contact(list_id, BOB, first_name="Bobby")
+    news = checked(
+        provider,
+        {
+            "list_id": list_id,
+            "members": [{"phone_number": ALICE}, {"phone_number": BOB, "first_name": "Bob"}],
+        },
+    )
+    outs = provider.update(list_id, olds, news).outs
+    assert live(emulator, list_id)[BOB]["first_name"] == "Bob"
+    assert (outs["member_count"], outs["contact_count"]) == (2, 2)

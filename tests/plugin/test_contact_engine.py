@@ -9,7 +9,6 @@ running the real ``Contact(...)``/``ContactList(...)`` constructors under mocks
 
 from __future__ import annotations
 
-import runpy
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -423,35 +422,3 @@ def test_list_contact_count_is_right_at_the_next_refresh(stack: h.Stack, emulato
     stack.up({"oncall": oncall_entry(), "alice": alice(list_id)})
     stack.refresh()
     assert stack.outputs("oncall")["contact_count"] == 1
-
-
-# -- the example ---------------------------------------------------------------------------
-
-
-def test_oncall_example_deploys_through_the_plugin(stack: h.Stack, emulator: Any) -> None:
-    """examples/oncall/__main__.py, run as a program, then deployed by the engine model."""
-    list_id = with_list(stack)
-    list_outputs = {k: v for k, v in stack.outputs("oncall").items() if k != h.PROVIDER_KEY}
-
-    def new_resource(args: Any) -> tuple[str | None, dict[str, Any]]:
-        # The list exists already: hand the program its real id, as the engine would.
-        if args.typ == h.CONTACT_LIST_TYPE:
-            return list_id, list_outputs
-        return f"{args.name}-id", dict(args.inputs)
-
-    program = h.REPO_ROOT / "examples" / "oncall" / "__main__.py"
-    recorded = h.program_inputs(
-        lambda: runpy.run_path(str(program), run_name="__main__"), new_resource=new_resource
-    )
-    assert set(recorded) == {"oncall", "alice", "bruno", "chloe"}
-    summary = stack.up(recorded)
-    assert summary.ops == {
-        "oncall": "same",
-        "alice": "create",
-        "bruno": "create",
-        "chloe": "create",
-    }
-    assert len(live(emulator, list_id)) == 3
-    assert stack.up(recorded).ops["alice"] == "same"
-    stack.refresh()
-    assert stack.outputs("oncall")["contact_count"] == 3

@@ -19,6 +19,7 @@ import pulumi
 import pytest
 
 from pulumi_avosms import ContactListProvider, ContactProvider
+from pulumi_avosms.contact_list_members import ContactListMembersProvider
 from tests.support import harness as h
 from tests.support.projects import (
     EXAMPLES_DIR,
@@ -36,8 +37,13 @@ from tests.support.projects import (
 
 CONTACT_LIST = h.CONTACT_LIST_TYPE
 CONTACT = "pulumi-python:dynamic/avosms:Contact"
+MEMBERS = "pulumi-python:dynamic/avosms:ContactListMembers"
 #: The provider whose check() validates each resource type's inputs.
-PROVIDERS: dict[str, Any] = {CONTACT_LIST: ContactListProvider, CONTACT: ContactProvider}
+PROVIDERS: dict[str, Any] = {
+    CONTACT_LIST: ContactListProvider,
+    CONTACT: ContactProvider,
+    MEMBERS: ContactListMembersProvider,
+}
 
 projects = pytest.mark.parametrize("project_dir", PROJECT_DIRS, ids=project_id)
 
@@ -204,6 +210,29 @@ def test_example_deploys_through_the_plugin(
         stack.plugin.close()
     live = {lst["name"] for lst in emulator.backend.lists()}
     assert live == {entry["inputs"]["name"] for entry in resources.values()}
+
+
+def test_oncall_deploys_and_sees_a_contact_added_in_the_console(
+    monkeypatch: pytest.MonkeyPatch, avosms_config: dict[str, str], emulator: Any
+) -> None:
+    resources = run_program(example("oncall"), monkeypatch).resources
+    assert [entry["type"] for entry in resources.values()] == [CONTACT_LIST, MEMBERS]
+    stack = h.Stack(h.PluginProcess(unset_prefixes=["AVOSMS_"]), config=avosms_config)
+    try:
+        # The program's list_id is unknown under mocks: give it the created list's id.
+        stack.up({"oncall": resources["oncall"]})
+        members = {**resources["oncall-members"]}
+        members["inputs"] = {**members["inputs"], "list_id": stack.id("oncall")}
+        program = {"oncall": resources["oncall"], "oncall-members": members}
+        stack.up(program)
+        assert stack.outputs("oncall-members")["member_count"] == 3
+        emulator.backend.console_add_contact(stack.id("oncall"), "+33781998877")
+        assert stack.refresh().ops["oncall-members"] == "refresh-update"
+        assert stack.up(program).ops["oncall-members"] == "update"
+    finally:
+        stack.plugin.close()
+    contacts = emulator.backend.get_list(stack.id("oncall"))["contacts"]
+    assert sorted(c["first_name"] for c in contacts) == ["Alice", "Bruno", "Chloé"]
 
 
 def test_adopt_existing_takes_the_list_without_changing_it(

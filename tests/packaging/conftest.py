@@ -1,0 +1,93 @@
+"""The release artefacts, built once per session, and a virtualenv with the wheel installed.
+
+``PACKAGING_DIST`` names a directory holding the sdist and wheel to test (``.ci/run`` builds
+them with ``python -m build`` first); without it they are built here with the build tools of
+the ``dev`` extra (``python -m build --no-isolation``: offline, the sdist first, then the wheel
+from the sdist). The virtualenv lives in a temporary directory outside the checkout.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.projects import REPO_ROOT
+
+
+@dataclass(frozen=True)
+class Dist:
+    """The two files a release publishes."""
+
+    wheel: Path
+    sdist: Path
+
+
+@dataclass(frozen=True)
+class WheelVenv:
+    """A fresh virtualenv with only the wheel (and pip) installed.
+
+    ``pip_list`` is ``python -m pip list -v --format json`` of that environment, and
+    ``plugin_json`` the installed ``pulumi-plugin.json``. ``python`` then also sees the test
+    environment's site-packages (appended by a ``.pth``), for the runtime dependencies: the
+    tests run offline, so nothing is fetched from PyPI.
+    """
+
+    root: Path
+    python: Path
+    pip_list: str
+    plugin_json: Path
+
+    def bin(self, name: str) -> Path:
+        return self.python.parent / name
+
+
+def _run(*args: str | os.PathLike[str], cwd: Path | None = None) -> str:
+    done = subprocess.run(
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, f"{args}:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
+    given = os.environ.get("PACKAGING_DIST")
+    if given:
+        out = Path(given)
+    else:
+        out = tmp_path_factory.mktemp("dist")
+        _run(sys.executable, "-m", "build", "--no-isolation", "--outdir", out, REPO_ROOT)
+    (wheel,) = out.glob("pulumi_avosms-*.whl")
+    (sdist,) = out.glob("pulumi_avosms-*.tar.gz")
+    return Dist(wheel, sdist)
+
+
+def _site_packages(python: Path) -> Path:
+    return Path(
+        _run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").strip()
+    )
+
+
+@pytest.fixture(scope="session")
+def wheel_venv(dist: Dist, tmp_path_factory: pytest.TempPathFactory) -> WheelVenv:
+    root = tmp_path_factory.mktemp("user") / "venv"
+    assert REPO_ROOT not in root.parents
+    venv.EnvBuilder(with_pip=True).create(root)
+    python = root / "bin" / "python"
+    _run(python, "-m", "pip", "install", "-q", "--no-index", "--no-deps", dist.wheel)
+
+    listed = _run(python, "-m", "pip", "list", "-v", "--format", "json", cwd=root)
+    # Only now the dependencies: their directories are appended to sys.path as plain entries
+    # (the .pth files there, such as this checkout's editable install, are not processed).
+    deps = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    (_site_packages(python) / "zz_test_dependencies.pth").write_text(
+        "\n".join(deps) + "\n", encoding="utf-8"
+    )
+    plugin_json = _site_packages(python) / "pulumi_avosms" / "pulumi-plugin.json"
+    return WheelVenv(root, python, listed, plugin_json)

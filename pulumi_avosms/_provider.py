@@ -14,13 +14,11 @@ import pulumi
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from . import _runtime
+from ._engine import IMPORT_PROPERTY
 from .config import ProviderSettings, settings_from_config
 
 if TYPE_CHECKING:
     from .client import AvoSMSClient
-
-#: The input that carries ``opts.import_`` (see :func:`move_import_option`). Never a change.
-IMPORT_PROPERTY = "import_id"
 
 
 class AvoSMSProvider(ResourceProvider):

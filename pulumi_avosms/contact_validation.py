@@ -14,15 +14,20 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from ._model import CONTACT_FIELDS, ContactInfo
 from .validation import ValidationError, check_text, describe, normalize_list_id, shorten
 
 __all__ = [
+    "InvalidContactError",
+    "check_contact",
     "country_label",
     "format_contact_id",
     "normalize_birthday",
     "normalize_civility",
+    "normalize_contact",
     "normalize_email",
     "normalize_optional_text",
     "normalize_phone_number",
@@ -316,3 +321,64 @@ def parse_contact_id(value: Any) -> tuple[str, str]:
     except ValidationError as err:
         raise ValidationError(f"{shorten(value)}: the phone number part {err}") from None
     return list_id, e164
+
+
+# -- a whole contact ----------------------------------------------------------------------
+
+
+class InvalidContactError(ValidationError):
+    """Some of a contact's inputs are unusable; ``reasons`` holds one sentence per property."""
+
+    def __init__(self, reasons: Mapping[str, str]) -> None:
+        super().__init__("; ".join(reasons.values()))
+        self.reasons = dict(reasons)
+
+
+def _normalisers() -> dict[str, Callable[[Any], str]]:
+    return {
+        "phone_number": normalize_phone_number,
+        "civility": normalize_civility,
+        "first_name": normalize_optional_text,
+        "last_name": normalize_optional_text,
+        "email": normalize_email,
+        "birthday": normalize_birthday,
+        "other": normalize_optional_text,
+    }
+
+
+def check_contact(
+    props: Mapping[str, Any], *, pending: Callable[[Any], bool] = lambda _value: False
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Normalise a contact's ``phone_number`` and :data:`CONTACT_FIELDS` in ``props``.
+
+    Returns the values by property and the failure reasons by property (each reason starts
+    with the property's name). ``phone_number`` is required; an optional field that is absent
+    or None becomes ``""`` (what AvoSMS holds for it). Values for which ``pending`` is true
+    (the engine's unknowns, during a preview) pass through unchanged.
+    """
+    values: dict[str, Any] = {}
+    reasons: dict[str, str] = {}
+    for prop, normalise in _normalisers().items():
+        value = props.get(prop)
+        if pending(value):
+            values[prop] = value
+        elif value is None and prop == "phone_number":
+            reasons[prop] = f"{prop} is required"
+        else:
+            try:
+                values[prop] = normalise(value)
+            except ValidationError as err:
+                reasons[prop] = f"{prop} {err}"
+    return values, reasons
+
+
+def normalize_contact(props: Mapping[str, Any]) -> ContactInfo:
+    """One contact's inputs (``phone_number`` and :data:`CONTACT_FIELDS`), normalised.
+
+    Raises :class:`InvalidContactError` naming every unusable property. Other keys of
+    ``props`` (``list_id``, ``import_id``...) are ignored.
+    """
+    values, reasons = check_contact(props)
+    if reasons:
+        raise InvalidContactError(reasons)
+    return ContactInfo(values["phone_number"], **{name: values[name] for name in CONTACT_FIELDS})

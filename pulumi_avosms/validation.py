@@ -10,20 +10,6 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-# Both are loaded with `pulumi` anyway (the plugin and every program import it); check and
-# diff call is_unknown for every property of every resource.
-from pulumi.output import Unknown
-from pulumi.runtime.rpc import UNKNOWN
-
-
-def is_unknown(value: Any) -> bool:
-    """True for a value the engine does not know yet (an output of a resource not yet created).
-
-    Inside the plugin, Check and Diff receive ``pulumi.output.Unknown`` objects; values that
-    went through a serialisation round trip arrive as the engine's sentinel string instead.
-    """
-    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
-
 
 class ValidationError(ValueError):
     """A property value is unusable; ``str()`` is the reason shown next to the property."""

@@ -12,7 +12,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -532,3 +535,23 @@ def test_contact_fields_travel_exactly_and_inject_nothing(emulator: EmulatorServ
         "名前",
         other,
     )
+
+
+def test_ci_runs_hypothesis_derandomised() -> None:
+    """Under CI=true the suite draws the same examples on every run (tests/conftest.py)."""
+    probe = (
+        "import tests.conftest; from hypothesis import settings; "
+        "print(settings.default.derandomize, settings.default.database)"
+    )
+    env = {**os.environ, "CI": "true"}
+    env.pop("HYPOTHESIS_PROFILE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=60,
+    )
+    assert done.stdout.split() == ["True", "None"]
+    assert HYPOTHESIS.derandomize == settings.default.derandomize

@@ -342,5 +342,5 @@ def test_the_api_key_pasted_into_an_input_is_refused_at_preview(
                 }
             )
         assert [prop for prop, _ in caught.value.failures] == ["other"]
-        assert key not in plugin.stderr_text()
+    assert key not in plugin.stderr_text()  # after close(), which joins the stderr reader
     assert emulator.stats.snapshot()["total_calls"] == 0

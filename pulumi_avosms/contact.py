@@ -415,7 +415,7 @@ def _contact_of(number: str, outs: dict[str, Any]) -> ContactInfo:
     return ContactInfo(number, **{prop: str(outs.get(prop) or "") for prop in FIELD_PROPERTIES})
 
 
-def _live_outputs(list_id: str, number: str, contact: Any) -> dict[str, Any]:
+def _live_outputs(list_id: str, number: str, contact: ContactInfo) -> dict[str, Any]:
     """The outputs of a contact as AvoSMS holds it, normalised as inputs would be."""
 
     def text(value: Any) -> str:

@@ -23,6 +23,7 @@ from pulumi.dynamic import (
 
 from . import _adoption
 from ._engine import IMPORT_PROPERTY, is_unknown
+from ._model import ContactListDetail, ContactListInfo
 from ._provider import AvoSMSProvider, move_import_option
 from .errors import AvoSMSError, ConflictError, NotFoundError, UnexpectedResponseError
 from .validation import (
@@ -33,7 +34,7 @@ from .validation import (
 )
 
 if TYPE_CHECKING:  # requests (under .client) stays off the plugin's start-up path
-    from .client import ContactListDetail
+    from .client import AvoSMSClient
 
 #: Inputs that AvoSMS can change on an existing list.
 UPDATABLE_PROPERTIES = ("name",)
@@ -266,8 +267,8 @@ class ContactListProvider(AvoSMSProvider):
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _live_list(self, list_id: str) -> Any:
-        """The list as AvoSMS has it now (a ``ContactListInfo``); ``NotFoundError`` if gone.
+    def _live_list(self, list_id: str) -> ContactListInfo:
+        """The list as AvoSMS has it now; ``NotFoundError`` if gone.
 
         Looked up in the account listing (``contact/list``: every list with its count, none of
         the contacts), which the client shares between all reads: concurrent reads wait on
@@ -315,7 +316,7 @@ class ContactListProvider(AvoSMSProvider):
         return CreateResult(list_id, _outputs_of(info))
 
 
-def _outputs_of(info: Any) -> dict[str, Any]:
+def _outputs_of(info: ContactListInfo) -> dict[str, Any]:
     created = info.created_at
     return {
         "list_id": str(info.list_id),
@@ -327,7 +328,7 @@ def _outputs_of(info: Any) -> dict[str, Any]:
     }
 
 
-def _name_taken_message(client: Any, name: str) -> str:
+def _name_taken_message(client: AvoSMSClient, name: str) -> str:
     try:
         existing = client.find_list_by_name(name)
     except AvoSMSError:

@@ -3,8 +3,9 @@
 Same conventions as :mod:`pulumi_avosms.validation`: each ``normalize_*`` function takes the
 raw value the engine handed over (any type), returns the normalised value or raises
 :class:`~pulumi_avosms.validation.ValidationError` with a sentence for the user; the caller
-attaches the property name. ``phonenumbers`` is imported inside the functions so that the
-plugin's start-up (and a program that never checks a number) does not pay for its metadata.
+attaches the property name. ``phonenumbers`` and ``pycountry`` load on first use (see
+:mod:`pulumi_avosms._lazy`), so a plugin or program that never checks a number does not pay
+for their metadata.
 
 AvoSMS documents no format for the e-mail, birthday or civility fields (only their names);
 the choices made here are stated at each function.
@@ -15,10 +16,18 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ._lazy import lazy_module
 from ._model import CONTACT_FIELDS, ContactInfo
 from .validation import ValidationError, check_text, describe, normalize_list_id, shorten
+
+if TYPE_CHECKING:
+    import phonenumbers
+    import pycountry
+else:
+    phonenumbers = lazy_module("phonenumbers")
+    pycountry = lazy_module("pycountry")
 
 __all__ = [
     "InvalidContactError",
@@ -63,7 +72,6 @@ def normalize_phone_number(value: Any) -> str:
         raise ValidationError(
             f"must not be empty; write the number in international form such as {_EXAMPLE_NUMBER}"
         )
-    import phonenumbers
 
     try:
         number = phonenumbers.parse(text, None)
@@ -115,7 +123,6 @@ def tolerant_phone_number(value: Any, region: str | None) -> str | None:
     text = str(value).strip()
     if not text:
         return None
-    import phonenumbers
 
     try:
         number = phonenumbers.parse(text, (region or "").upper() or None)
@@ -126,7 +133,6 @@ def tolerant_phone_number(value: Any, region: str | None) -> str | None:
 
 def phone_region(e164: str) -> str | None:
     """ISO 3166-1 alpha-2 region of a number (``"FR"``), or None when unknown/non-geographic."""
-    import phonenumbers
 
     try:
         number = phonenumbers.parse(e164, None)
@@ -138,7 +144,6 @@ def phone_region(e164: str) -> str | None:
 
 def phone_type_label(e164: str) -> str:
     """A short human name of the number's type ("fixed line", "toll-free"...) for messages."""
-    import phonenumbers
 
     try:
         number = phonenumbers.parse(e164, None)
@@ -165,7 +170,6 @@ def country_label(code: str | None) -> str:
     """``"FR (France)"`` for messages; the bare code when pycountry does not know it."""
     if not code:
         return "an unknown country"
-    import pycountry
 
     country = pycountry.countries.get(alpha_2=code.upper())
     return f"{code.upper()} ({country.name})" if country is not None else code.upper()

@@ -81,6 +81,12 @@ def normalize_phone_number(value: Any) -> str:
                 raise ValidationError(
                     f"{shorten(text)} starts with an unknown country calling code"
                 ) from None
+            if text.startswith("00"):
+                # 00 is the international prefix dialled from most countries; E.164 writes +.
+                raise ValidationError(
+                    f"{shorten(text)} starts with 00, the international dialling prefix; write "
+                    f"the number with + instead: {shorten('+' + text[2:].lstrip())}"
+                ) from None
             raise ValidationError(
                 f"{shorten(text)} has no country calling code; write it in international "
                 f"+CC form, e.g. {_EXAMPLE_NUMBER} rather than '06 12 34 56 78'"
@@ -223,6 +229,8 @@ def tolerant_email(value: Any) -> str:
 
 # -- birthday -----------------------------------------------------------------------------
 
+#: The accepted birthday formats, as every birthday failure states them.
+_BIRTHDAY_FORMATS = "YYYY-MM-DD (e.g. '1990-05-17') or DD/MM/YYYY (e.g. '17/05/1990')"
 _ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _FRENCH_DATE_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -237,16 +245,16 @@ def normalize_birthday(value: Any) -> str:
     is never accepted: ``03/04/1990`` is read the French way only. The date must exist;
     no range is imposed (AvoSMS documents none).
     """
-    text = normalize_optional_text(value)
+    try:
+        text = normalize_optional_text(value)
+    except ValidationError as err:
+        raise ValidationError(f"{err}; write it as {_BIRTHDAY_FORMATS}") from None
     if not text:
         return ""
     iso = _ISO_DATE_RE.fullmatch(text)
     french = _FRENCH_DATE_RE.fullmatch(text)
     if iso is None and french is None:
-        raise ValidationError(
-            f"{shorten(text)} is not a date; write it as YYYY-MM-DD (e.g. '1990-05-17') "
-            "or DD/MM/YYYY (e.g. '17/05/1990')"
-        )
+        raise ValidationError(f"{shorten(text)} is not a date; write it as {_BIRTHDAY_FORMATS}")
     if iso is not None:
         year, month, day = iso.groups()
     else:
@@ -257,7 +265,9 @@ def normalize_birthday(value: Any) -> str:
         # strptime it does not accept one-digit fields or other ISO variants by accident.
         date = datetime.date.fromisoformat(f"{year}-{int(month):02d}-{int(day):02d}")
     except ValueError:
-        raise ValidationError(f"{shorten(text)} is not a calendar date (no such day)") from None
+        raise ValidationError(
+            f"{shorten(text)} is not a calendar date (no such day); write it as {_BIRTHDAY_FORMATS}"
+        ) from None
     return date.isoformat()
 
 

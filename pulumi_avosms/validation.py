@@ -82,16 +82,25 @@ def normalize_country_code(value: Any) -> str:
 
 
 def check_text(value: Any, *, required: bool) -> str:
-    """Trim a free-text value and reject what cannot travel to AvoSMS intact.
+    """Trim a free-text value and reject what cannot travel to AvoSMS intact or be seen.
 
-    Control characters (including CR/LF and NUL) and lone surrogates are refused rather than
-    stripped, so that what reaches AvoSMS is what the user wrote, minus surrounding spaces.
+    Refused rather than stripped, so that what reaches AvoSMS is what the user wrote, minus
+    surrounding spaces: control characters (CR/LF, NUL...), lone surrogates, line separators,
+    and Unicode format characters (category Cf: zero-width spaces and joiners, bidi overrides
+    and marks, soft hyphens, byte-order marks), which are invisible or reorder what is shown,
+    so two names that look identical could differ. One exception keeps emoji sequences
+    intact: a zero-width joiner between two pictographs ("👩‍👩‍👧"). A required value made
+    only of spaces and format characters is blank.
     """
     if not isinstance(value, str):
         raise ValidationError(f"must be a string, got {describe(value)}")
     text = value.strip()
-    if required and not text:
-        raise ValidationError("must not be empty")
+    if required and not "".join(c for c in text if unicodedata.category(c) != "Cf").strip():
+        invisible = sorted({_codepoint(c) for c in text if unicodedata.category(c) == "Cf"})
+        raise ValidationError(
+            "must not be empty"
+            + (f"; it holds only invisible characters ({', '.join(invisible)})" if text else "")
+        )
     for index, char in enumerate(text):
         category = unicodedata.category(char)
         if category == "Cc":
@@ -103,7 +112,32 @@ def check_text(value: Any, *, required: bool) -> str:
                 f"contains an unpaired surrogate U+{ord(char):04X} at position {index}, "
                 "which is not valid text"
             )
+        if category in ("Zl", "Zp"):
+            raise ValidationError(
+                f"contains the line break {_codepoint(char)} at position {index}; remove it"
+            )
+        if category == "Cf" and not _joins_emoji(text, index):
+            raise ValidationError(
+                f"contains the invisible character {_codepoint(char)} at position {index}; "
+                "remove it (invisible and direction-changing characters make names that look "
+                "the same differ)"
+            )
     return text
+
+
+def _codepoint(char: str) -> str:
+    """``"U+200B ZERO WIDTH SPACE"``, for messages."""
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}"
+
+
+def _joins_emoji(text: str, index: int) -> bool:
+    """True for a zero-width joiner inside an emoji sequence (pictograph ZWJ pictograph)."""
+    if text[index] != "\u200d" or index == 0 or index + 1 == len(text):
+        return False
+    before = text[index - 1]
+    # U+FE0F asks for emoji presentation (🏳️‍🌈); skin tones (Sk) end a modified emoji.
+    before_ok = before == "\ufe0f" or unicodedata.category(before) in ("So", "Sk")
+    return before_ok and unicodedata.category(text[index + 1]) == "So"
 
 
 def normalize_list_name(value: Any) -> str:
@@ -112,10 +146,11 @@ def normalize_list_name(value: Any) -> str:
 
 
 def normalize_list_id(value: Any) -> str:
-    """An AvoSMS list ID as given to ``import_``, as a string.
+    """An AvoSMS list ID (as given to ``import_`` or ``list_id``), as a string of digits.
 
-    The API documents IDs only as "the list's ID" (numbers in practice, sometimes sent as
-    strings), so anything printable without spaces or slashes is accepted.
+    The API documents IDs only as "the list's ID"; AvoSMS's IDs are numbers (sometimes sent
+    as strings), so anything but ASCII digits is refused here, before it becomes a confusing
+    "no such list" from AvoSMS.
     """
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValidationError(f"must be an AvoSMS list ID such as '1234', got {describe(value)}")
@@ -125,9 +160,9 @@ def normalize_list_id(value: Any) -> str:
         raise ValidationError(
             f"must be an AvoSMS list ID such as '1234', got {describe(value)}"
         ) from None
-    if not text or "/" in text or not text.isprintable() or any(c.isspace() for c in text):
+    if not (text.isascii() and text.isdigit()):
         raise ValidationError(
-            f"{shorten(text)} is not an AvoSMS list ID; list IDs look like '1234' "
+            f"{shorten(text)} is not an AvoSMS list ID: list IDs are numbers, such as '1234' "
             "(see `avosms-emulator lists`, the `contact/list` endpoint or the AvoSMS console)"
         )
     return text

@@ -6,18 +6,101 @@ from pulumi_avosms import ContactList
 customers = ContactList("customers-fr", name="Customers FR", country_code="FR")
 ```
 
-The provider classes are importable from here and from their modules; their module paths
-are stored by reference in every resource's state, so they never move.
+Every public name loads on first use: ``import pulumi_avosms.emulator`` (or the emulator's
+CLI) does not import Pulumi, and the plugin pays only for what a call needs. The provider
+classes are importable from here and from their modules; their module paths are stored by
+reference in every resource's state, so they never move.
 """
 
-from .contact import Contact, ContactError, ContactProvider
-from .contact_list import ContactList, ContactListError, ContactListProvider
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import ConfigurationError
+    from .contact import Contact, ContactError, ContactProvider
+    from .contact_list import ContactList, ContactListError, ContactListProvider
+    from .errors import (
+        APIConnectionError,
+        APITimeoutError,
+        AuthenticationError,
+        AvoSMSError,
+        ConflictError,
+        InvalidRequestError,
+        NotFoundError,
+        RateLimitError,
+        ServerError,
+        UnexpectedResponseError,
+    )
+    from .validation import ValidationError
+
+    __version__: str
+
+#: Each public name and the module that defines it, imported when the name is first used.
+_EXPORTS = {
+    "Contact": ".contact",
+    "ContactError": ".contact",
+    "ContactProvider": ".contact",
+    "ContactList": ".contact_list",
+    "ContactListError": ".contact_list",
+    "ContactListProvider": ".contact_list",
+    "ConfigurationError": ".config",
+    "ValidationError": ".validation",
+    **{
+        name: ".errors"
+        for name in (
+            "APIConnectionError",
+            "APITimeoutError",
+            "AuthenticationError",
+            "AvoSMSError",
+            "ConflictError",
+            "InvalidRequestError",
+            "NotFoundError",
+            "RateLimitError",
+            "ServerError",
+            "UnexpectedResponseError",
+        )
+    },
+}
 
 __all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "AvoSMSError",
+    "ConfigurationError",
+    "ConflictError",
     "Contact",
     "ContactError",
     "ContactList",
     "ContactListError",
     "ContactListProvider",
     "ContactProvider",
+    "InvalidRequestError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "UnexpectedResponseError",
+    "ValidationError",
+    "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        # The installed distribution's version; importlib.metadata costs ~10 ms, so only
+        # when asked.
+        from importlib.metadata import version
+
+        value: Any = version("pulumi-avosms")
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

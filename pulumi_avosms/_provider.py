@@ -14,13 +14,11 @@ import pulumi
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from . import _runtime
+from ._engine import IMPORT_PROPERTY
 from .config import ProviderSettings, settings_from_config
 
 if TYPE_CHECKING:
     from .client import AvoSMSClient
-
-#: The input that carries ``opts.import_`` (see :func:`move_import_option`). Never a change.
-IMPORT_PROPERTY = "import_id"
 
 
 class AvoSMSProvider(ResourceProvider):
@@ -51,17 +49,25 @@ class AvoSMSProvider(ResourceProvider):
         """``failures``, with any input carrying the configured API key refused instead.
 
         Inputs are stored in the Pulumi state and sent to AvoSMS as data, so a key pasted in
-        the wrong place would leak there. The raw values are scanned (before normalising), and
-        the other failures of those properties are dropped, since some quote the value.
+        the wrong place would leak there. The raw values are scanned (before normalising, in
+        any case, inside lists and maps too). Any other failure that quotes a piece of the key
+        (another property's message may quote the value that holds it, cut short or not)
+        is withheld: the key is reported first, the rest once it is gone.
         """
         key = self._settings.api_key if self._settings is not None else None
         # A short "key" (a placeholder in a test stack) would match ordinary words.
-        if not key or len(key) < 8:
+        if not key or len(key) < _KEY_PIECE:
             return failures
-        leaking = [prop for prop, value in news.items() if isinstance(value, str) and key in value]
+        leaking = [prop for prop, value in news.items() if _carries(value, key.casefold())]
         if not leaking:
             return failures
-        kept = [failure for failure in failures if failure.property not in leaking]
+        pieces = _pieces(key.casefold())
+        kept = [
+            failure
+            for failure in failures
+            if failure.property not in leaking
+            and not any(piece in failure.reason.casefold() for piece in pieces)
+        ]
         return kept + [
             CheckFailure(
                 prop,
@@ -96,3 +102,24 @@ def move_import_option(
     opts = copy.copy(opts)
     opts.import_ = None
     return opts
+
+
+#: Length of the key fragments looked for in failure messages (and the shortest key guarded).
+_KEY_PIECE = 8
+
+
+def _carries(value: Any, folded_key: str) -> bool:
+    """True when ``value`` (or any string inside it) contains the key, in any case."""
+    if isinstance(value, str):
+        return folded_key in value.casefold()
+    if isinstance(value, dict):
+        return any(_carries(k, folded_key) or _carries(v, folded_key) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_carries(item, folded_key) for item in value)
+    return False
+
+
+def _pieces(folded_key: str) -> set[str]:
+    """Every fragment of the key of :data:`_KEY_PIECE` characters: a message quoting a value
+    cut to 40 characters may hold only part of the key."""
+    return {folded_key[i : i + _KEY_PIECE] for i in range(len(folded_key) - _KEY_PIECE + 1)}

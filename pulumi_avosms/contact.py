@@ -39,23 +39,21 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from . import _adoption
+from ._engine import IMPORT_PROPERTY, is_unknown
 from ._model import CONTACT_FIELDS, ContactInfo
-from ._provider import IMPORT_PROPERTY, AvoSMSProvider, move_import_option
+from ._provider import AvoSMSProvider, move_import_option
 from .client.replies import tolerant_birthday, tolerant_email, tolerant_phone_number
 from .contact_validation import (
+    check_contact,
     country_label,
     format_contact_id,
-    normalize_birthday,
-    normalize_civility,
-    normalize_email,
-    normalize_optional_text,
-    normalize_phone_number,
     parse_contact_id,
     phone_region,
     phone_type_label,
 )
 from .errors import APIError, ConflictError, ContactError, NotFoundError
-from .validation import ValidationError, is_unknown, normalize_list_id
+from .validation import ValidationError, normalize_list_id
 
 __all__ = ["Contact", "ContactError", "ContactProvider"]
 
@@ -66,15 +64,6 @@ REPLACE_PROPERTIES = ("list_id", "phone_number")
 FIELD_PROPERTIES = CONTACT_FIELDS
 #: Everything the provider returns as outputs: the inputs, normalised, and nothing else.
 OUTPUT_PROPERTIES = (*REPLACE_PROPERTIES, *FIELD_PROPERTIES)
-
-_NORMALISERS = {
-    "civility": normalize_civility,
-    "first_name": normalize_optional_text,
-    "last_name": normalize_optional_text,
-    "email": normalize_email,
-    "birthday": normalize_birthday,
-    "other": normalize_optional_text,
-}
 
 
 class ContactProvider(AvoSMSProvider):
@@ -94,48 +83,39 @@ class ContactProvider(AvoSMSProvider):
         Unknown values (outputs of resources not created yet, typically ``list_id`` during a
         first preview) pass through unchanged.
         """
-        inputs: dict[str, Any] = {}
-        failures: list[CheckFailure] = []
-
-        def run(prop: str, normalise: Any, value: Any) -> None:
-            if is_unknown(value):
-                inputs[prop] = value
-                return
+        inputs, reasons = check_contact(news, pending=is_unknown)
+        list_id = news.get("list_id")
+        if is_unknown(list_id):
+            inputs["list_id"] = list_id
+        elif list_id is None:
+            reasons["list_id"] = "list_id is required"
+        else:
             try:
-                inputs[prop] = normalise(value)
+                inputs["list_id"] = normalize_list_id(list_id)
             except ValidationError as err:
-                failures.append(CheckFailure(prop, f"{prop} {err}"))
-
-        for prop, normalise in (
-            ("list_id", normalize_list_id),
-            ("phone_number", normalize_phone_number),
-        ):
-            value = news.get(prop)
-            if value is None:
-                failures.append(CheckFailure(prop, f"{prop} is required"))
-            else:
-                run(prop, normalise, value)
-        for prop in FIELD_PROPERTIES:
-            # Absent and None become "": what AvoSMS holds (and returns) for a field that
-            # was not given, so state and a refresh agree.
-            run(prop, _NORMALISERS[prop], news.get(prop))
-
+                reasons["list_id"] = f"list_id {err}"
+        failures = [CheckFailure(prop, reason) for prop, reason in reasons.items()]
         import_id = news.get(IMPORT_PROPERTY)
         if import_id is not None:
             if is_unknown(import_id):
                 inputs[IMPORT_PROPERTY] = import_id
             else:
                 try:
-                    list_id, number = parse_contact_id(import_id)
+                    list_part, number = parse_contact_id(import_id)
                 except ValidationError as err:
                     failures.append(CheckFailure(IMPORT_PROPERTY, f"import_ {err}"))
                 else:
-                    inputs[IMPORT_PROPERTY] = format_contact_id(list_id, number)
-                    failure = _replacement_with_import(olds, inputs) or _import_mismatch(
-                        list_id, number, inputs
+                    inputs[IMPORT_PROPERTY] = format_contact_id(list_part, number)
+                    failure = _adoption.replacement_with_import(
+                        "contact", inputs, _adoption.known_changes(olds, inputs, REPLACE_PROPERTIES)
+                    ) or _adoption.import_mismatch(
+                        "contact",
+                        [("list_id", "list", list_part), ("phone_number", "number", number)],
+                        inputs,
+                        "'<list_id>/<phone_number>'",
                     )
                     if failure is not None:
-                        failures.append(CheckFailure(IMPORT_PROPERTY, failure))
+                        failures.append(failure)
         return CheckResult(inputs, self._guard_api_key(news, failures))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -322,30 +302,14 @@ class ContactProvider(AvoSMSProvider):
                 else f"there is no contact list {list_id} in the AvoSMS account"
             )
             raise ContactError(
-                f"Cannot import contact {import_id}: {where}. Check the ID given to import_ "
-                "(ResourceOptions(import_='<list id>/<phone number>')). If this contact was "
-                "imported before and has since been removed in AvoSMS, remove import_ from "
-                "the program so that `pulumi up` adds it again.",
+                _adoption.not_found_text("contact", import_id, where, "'<list id>/<phone number>'"),
                 list_id=list_id,
                 phone_number=number,
             )
-        mismatches = [
-            (prop, outs[prop], found[prop])
-            for prop in FIELD_PROPERTIES
-            if outs[prop] != found[prop]
-        ]
-        if mismatches:
-            rows = "\n".join(
-                f"  {prop:<10} program: {wanted!r:<30} AvoSMS: {live!r}"
-                for prop, wanted, live in mismatches
-            )
-            raise ContactError(
-                f"Cannot import contact {import_id}: the program does not match the contact "
-                f"in AvoSMS.\n{rows}\nChange the program to the AvoSMS values to import it as "
-                "it is; you can change them in a later update once it is managed.",
-                list_id=list_id,
-                phone_number=number,
-            )
+        wanted = {prop: outs[prop] for prop in FIELD_PROPERTIES}
+        mismatch = _adoption.adoption_mismatch("contact", import_id, wanted, found)
+        if mismatch is not None:
+            raise ContactError(mismatch, list_id=list_id, phone_number=number)
         return CreateResult(import_id, found)
 
     def _write_failure(self, verb: str, list_id: str, number: str, err: APIError) -> str:
@@ -399,26 +363,6 @@ class ContactProvider(AvoSMSProvider):
             return None
 
 
-def _replacement_with_import(olds: dict[str, Any], inputs: dict[str, Any]) -> str | None:
-    """A managed contact moving to another list or number while ``import_`` is still there:
-    the replacement's create would adopt the old contact again, so say to remove it."""
-    moved = [
-        prop
-        for prop in REPLACE_PROPERTIES
-        if isinstance(olds.get(prop), str)
-        and isinstance(inputs.get(prop), str)
-        and not is_unknown(inputs[prop])
-        and inputs[prop] != olds[prop]
-    ]
-    if not moved:
-        return None
-    return (
-        f"{' and '.join(moved)} changed, which replaces the contact, but import_ still names "
-        f"{inputs[IMPORT_PROPERTY]}: the replacement would adopt that contact again. Remove "
-        "import_ from the program in this change (it is only needed for the first `pulumi up`)."
-    )
-
-
 def _split_id(id_: str) -> tuple[str, str]:
     # Not parse_contact_id: an ID in state was valid when written; re-validating its number
     # (phonenumbers' metadata changes between releases) could make a contact undeletable.
@@ -446,7 +390,7 @@ def _contact_of(number: str, outs: dict[str, Any]) -> ContactInfo:
     return ContactInfo(number, **{prop: str(outs.get(prop) or "") for prop in FIELD_PROPERTIES})
 
 
-def _live_outputs(list_id: str, number: str, contact: Any) -> dict[str, Any]:
+def _live_outputs(list_id: str, number: str, contact: ContactInfo) -> dict[str, Any]:
     """The outputs of a contact as AvoSMS holds it, normalised as inputs would be."""
 
     def text(value: Any) -> str:
@@ -462,30 +406,6 @@ def _live_outputs(list_id: str, number: str, contact: Any) -> dict[str, Any]:
         "birthday": tolerant_birthday(contact.birthday),
         "other": text(contact.other),
     }
-
-
-def _import_mismatch(list_id: str, number: str, inputs: dict[str, Any]) -> str | None:
-    """Refuse at preview an ``import_`` ID naming another contact than the inputs declare."""
-    declared_list, declared_number = inputs.get("list_id"), inputs.get("phone_number")
-    problems = []
-    if (
-        isinstance(declared_list, str)
-        and not is_unknown(declared_list)
-        and (declared_list != list_id)
-    ):
-        problems.append(f"list {list_id} but list_id is {declared_list!r}")
-    if (
-        isinstance(declared_number, str)
-        and not is_unknown(declared_number)
-        and (declared_number != number)
-    ):
-        problems.append(f"number {number} but phone_number is {declared_number!r}")
-    if not problems:
-        return None
-    return (
-        f"import_ names {' and '.join(problems)}; import_ must be "
-        "'<list_id>/<phone_number>' of this same contact"
-    )
 
 
 class Contact(Resource, module="avosms", name="Contact"):

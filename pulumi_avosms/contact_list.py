@@ -21,7 +21,10 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ._provider import IMPORT_PROPERTY, AvoSMSProvider, move_import_option
+from . import _adoption
+from ._engine import IMPORT_PROPERTY, is_unknown
+from ._model import ContactListDetail, ContactListInfo
+from ._provider import AvoSMSProvider, move_import_option
 from .errors import (
     APIError,
     ConflictError,
@@ -31,14 +34,13 @@ from .errors import (
 )
 from .validation import (
     ValidationError,
-    is_unknown,
     normalize_country_code,
     normalize_list_id,
     normalize_list_name,
 )
 
 if TYPE_CHECKING:  # requests (under .client) stays off the plugin's start-up path
-    from .client import ContactListDetail
+    from .client import AvoSMSClient
 
 #: Inputs that AvoSMS can change on an existing list.
 UPDATABLE_PROPERTIES = ("name",)
@@ -99,7 +101,7 @@ class ContactListProvider(AvoSMSProvider):
         if not failures:
             for failure in (
                 _same_name_replacement(olds, inputs),
-                _replacement_with_import(olds, inputs),
+                _adoption.replacement_with_import("list", inputs, _country_change(olds, inputs)),
             ):
                 if failure is not None:
                     failures.append(failure)
@@ -264,8 +266,8 @@ class ContactListProvider(AvoSMSProvider):
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _live_list(self, list_id: str) -> Any:
-        """The list as AvoSMS has it now (a ``ContactListInfo``); ``NotFoundError`` if gone.
+    def _live_list(self, list_id: str) -> ContactListInfo:
+        """The list as AvoSMS has it now; ``NotFoundError`` if gone.
 
         Looked up in the account listing (``contact/list``: every list with its count, none of
         the contacts), which the client shares between all reads: concurrent reads wait on
@@ -297,37 +299,23 @@ class ContactListProvider(AvoSMSProvider):
             info = self._client().get_list(list_id)
         except NotFoundError as err:
             raise ContactListError(
-                f"Cannot import contact list {list_id}: no such list in the AvoSMS account. "
-                "Check the ID given to import_ (ResourceOptions(import_=...)). If this list "
-                "was imported earlier and has since been deleted in AvoSMS, remove import_ "
-                "from the program so that `pulumi up` creates it again."
+                _adoption.not_found_text(
+                    "contact list", list_id, "no such list in the AvoSMS account", "'<list id>'"
+                )
             ) from err
         except APIError as err:
             raise ContactListError(
                 f"Cannot import contact list {list_id} (as {name!r}): {err}"
             ) from err
-        mismatches = [
-            (prop, wanted, live)
-            for prop, wanted, live in (
-                ("name", name, info.name),
-                ("country_code", country, info.country_code.upper()),
-            )
-            if wanted != live
-        ]
-        if mismatches:
-            rows = "\n".join(
-                f"  {prop:<13} program: {wanted!r:<30} AvoSMS: {live!r}"
-                for prop, wanted, live in mismatches
-            )
-            raise ContactListError(
-                f"Cannot import contact list {list_id}: the program does not match the list "
-                f"in AvoSMS.\n{rows}\nChange the program to the AvoSMS values to import it as "
-                "it is; you can rename it in a later update once it is managed."
-            )
+        outs = _outputs_of(info)
+        wanted = {"name": name, "country_code": country}
+        mismatch = _adoption.adoption_mismatch("contact list", list_id, wanted, outs)
+        if mismatch is not None:
+            raise ContactListError(mismatch)
         return CreateResult(list_id, _outputs_of(info))
 
 
-def _outputs_of(info: Any) -> dict[str, Any]:
+def _outputs_of(info: ContactListInfo) -> dict[str, Any]:
     created = info.created_at
     return {
         "list_id": str(info.list_id),
@@ -339,7 +327,7 @@ def _outputs_of(info: Any) -> dict[str, Any]:
     }
 
 
-def _name_taken_message(client: Any, name: str) -> str:
+def _name_taken_message(client: AvoSMSClient, name: str) -> str:
     try:
         existing = client.find_list_by_name(name)
     except APIError:
@@ -361,30 +349,12 @@ def _name_taken_message(client: Any, name: str) -> str:
     )
 
 
-def _country_change(olds: dict[str, Any], inputs: dict[str, Any]) -> tuple[str, str] | None:
-    """``(old, new)`` country when a known country changes (so the list is replaced)."""
-    old, new = olds.get("country_code"), inputs.get("country_code")
-    if not isinstance(old, str) or not isinstance(new, str) or is_unknown(new):
-        return None
-    return None if new == old.upper() else (old, new)
-
-
-def _replacement_with_import(olds: dict[str, Any], inputs: dict[str, Any]) -> CheckFailure | None:
-    """Refuse a replacement while ``import_`` is still in the program.
-
-    The replacement's create would adopt the imported list again (and fail, its country
-    being the old one) instead of creating the new list.
-    """
-    import_id, change = inputs.get(IMPORT_PROPERTY), _country_change(olds, inputs)
-    if not import_id or change is None:
-        return None
-    return CheckFailure(
-        IMPORT_PROPERTY,
-        f"country_code changes from {change[0]} to {change[1]}, which replaces the list, "
-        f"but import_ still names list {import_id}: the replacement would adopt that list "
-        "again instead of creating a new one. Remove import_ from the program in this change "
-        "(it is only needed for the first `pulumi up`).",
-    )
+def _country_change(olds: dict[str, Any], inputs: dict[str, Any]) -> list[_adoption.Change]:
+    """The country change (one item) when a known country changes, else ``[]``."""
+    old = olds.get("country_code")
+    # States written by hand may hold a lower-case code; checked inputs are upper case.
+    in_state = {"country_code": old.upper()} if isinstance(old, str) else {}
+    return _adoption.known_changes(in_state, inputs, REPLACE_PROPERTIES)
 
 
 def _same_name_replacement(olds: dict[str, Any], inputs: dict[str, Any]) -> CheckFailure | None:
@@ -393,15 +363,15 @@ def _same_name_replacement(olds: dict[str, Any], inputs: dict[str, Any]) -> Chec
     A country change replaces the list (create the new one, then delete the old), but AvoSMS
     cannot delete lists, so the old list keeps the name and the create would fail half-way.
     """
-    change = _country_change(olds, inputs)
+    changes = _country_change(olds, inputs)
     old_name, new_name = olds.get("name"), inputs.get("name")
-    if change is None or not isinstance(old_name, str) or not isinstance(new_name, str):
+    if not changes or not isinstance(old_name, str) or not isinstance(new_name, str):
         return None
     if is_unknown(new_name) or new_name.casefold() != old_name.casefold():
         return None
     return CheckFailure(
         "country_code",
-        f"country_code cannot change from {change[0]} to {change[1]} while the name stays "
+        f"country_code cannot change from {changes[0][1]} to {changes[0][2]} while the name stays "
         f"{new_name!r}: AvoSMS cannot change a list's country, so Pulumi must create a new "
         f"list, and the old list (which AvoSMS cannot delete) keeps the name {old_name!r}. "
         "Give the list a new name in the same change, or rename the old list in the AvoSMS "

@@ -44,9 +44,11 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from ._engine import IMPORT_PROPERTY, is_unknown
 from ._members_plan import MemberMap, Plan, compact, contact_of, differences, plan_changes
 from ._model import CONTACT_FIELDS, ContactInfo
-from ._provider import IMPORT_PROPERTY, AvoSMSProvider, move_import_option
+from ._provider import AvoSMSProvider, move_import_option
+from .client.replies import tolerant_birthday, tolerant_email, tolerant_phone_number
 from .config import DEFAULT_MAX_CONCURRENCY
 from .contact_validation import (
     normalize_birthday,
@@ -54,12 +56,9 @@ from .contact_validation import (
     normalize_email,
     normalize_optional_text,
     normalize_phone_number,
-    tolerant_birthday,
-    tolerant_email,
-    tolerant_phone_number,
 )
-from .errors import AvoSMSError, ConflictError, NotFoundError
-from .validation import ValidationError, describe, is_unknown, normalize_list_id
+from .errors import APIError, ConflictError, ContactListMembersError, NotFoundError
+from .validation import ValidationError, describe, normalize_list_id
 
 __all__ = ["ContactListMembers", "ContactListMembersError", "ContactListMembersProvider"]
 
@@ -83,29 +82,6 @@ _NORMALISERS: dict[str, Callable[[Any], str]] = {
     "birthday": normalize_birthday,
     "other": normalize_optional_text,
 }
-
-
-class ContactListMembersError(Exception):
-    """A ContactListMembers step failed; the message says which numbers, why, what to do.
-
-    ``failures`` maps each failed E.164 number to its reason.
-    """
-
-    def __init__(
-        self, message: str, *, list_id: str | None = None, failures: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.list_id = list_id
-        self.failures = dict(failures or {})
-
-    def __reduce__(self) -> Any:
-        return (_rebuild_error, (str(self), self.list_id, self.failures))
-
-
-def _rebuild_error(
-    message: str, list_id: str | None, failures: dict[str, str]
-) -> ContactListMembersError:
-    return ContactListMembersError(message, list_id=list_id, failures=failures)
 
 
 def normalize_member(value: Any) -> ContactInfo:
@@ -324,10 +300,10 @@ class ContactListMembersProvider(AvoSMSProvider):
         list_id = str(id_)
         client = self._client()
         try:
-            detail = client.get_list(list_id, max_age=client.listing_ttl)
+            detail = client.get_list(list_id, max_age=client.read_cache_ttl)
         except NotFoundError:
             return ReadResult("", {})
-        except AvoSMSError as err:
+        except APIError as err:
             raise ContactListMembersError(
                 f"Could not refresh the members of contact list {list_id}: {err}", list_id=list_id
             ) from err
@@ -380,7 +356,7 @@ class ContactListMembersProvider(AvoSMSProvider):
                 f"the stack that manages the list so that `pulumi up` creates it again. ({err})",
                 list_id=list_id,
             ) from err
-        except AvoSMSError as err:
+        except APIError as err:
             raise ContactListMembersError(
                 f"Could not {step} the members of contact list {list_id}: {err}", list_id=list_id
             ) from err
@@ -461,7 +437,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         def run(verb: str, action: Callable[[str], None], number: str) -> None:
             try:
                 action(number)
-            except AvoSMSError as err:
+            except APIError as err:
                 with lock:
                     failures[number] = f"{_VERBS[verb]}: {err}"
             progress.tick(verb)
@@ -479,7 +455,7 @@ class ContactListMembersProvider(AvoSMSProvider):
                     pending, timeout=PROGRESS_INTERVAL, return_when=FIRST_EXCEPTION
                 )
                 for future in done:
-                    future.result()  # re-raise a bug (not an AvoSMSError) at once
+                    future.result()  # re-raise a bug (not an APIError) at once
                 if loud and pending:
                     _say(progress.line())
         if loud:

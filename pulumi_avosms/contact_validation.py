@@ -3,8 +3,9 @@
 Same conventions as :mod:`pulumi_avosms.validation`: each ``normalize_*`` function takes the
 raw value the engine handed over (any type), returns the normalised value or raises
 :class:`~pulumi_avosms.validation.ValidationError` with a sentence for the user; the caller
-attaches the property name. ``phonenumbers`` is imported inside the functions so that the
-plugin's start-up (and a program that never checks a number) does not pay for its metadata.
+attaches the property name. ``phonenumbers`` and ``pycountry`` load on first use (see
+:mod:`pulumi_avosms._lazy`), so a plugin or program that never checks a number does not pay
+for their metadata.
 
 AvoSMS documents no format for the e-mail, birthday or civility fields (only their names);
 the choices made here are stated at each function.
@@ -14,15 +15,28 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
+from ._lazy import lazy_module
+from ._model import CONTACT_FIELDS, ContactInfo
 from .validation import ValidationError, check_text, describe, normalize_list_id, shorten
 
+if TYPE_CHECKING:
+    import phonenumbers
+    import pycountry
+else:
+    phonenumbers = lazy_module("phonenumbers")
+    pycountry = lazy_module("pycountry")
+
 __all__ = [
+    "InvalidContactError",
+    "check_contact",
     "country_label",
     "format_contact_id",
     "normalize_birthday",
     "normalize_civility",
+    "normalize_contact",
     "normalize_email",
     "normalize_optional_text",
     "normalize_phone_number",
@@ -55,7 +69,6 @@ def normalize_phone_number(value: Any) -> str:
         raise ValidationError(
             f"must not be empty; write the number in international form such as {_EXAMPLE_NUMBER}"
         )
-    import phonenumbers
 
     try:
         number = phonenumbers.parse(text, None)
@@ -64,6 +77,12 @@ def normalize_phone_number(value: Any) -> str:
             if text.lstrip().startswith("+"):
                 raise ValidationError(
                     f"{shorten(text)} starts with an unknown country calling code"
+                ) from None
+            if text.startswith("00"):
+                # 00 is the international prefix dialled from most countries; E.164 writes +.
+                raise ValidationError(
+                    f"{shorten(text)} starts with 00, the international dialling prefix; write "
+                    f"the number with + instead: {shorten('+' + text[2:].lstrip())}"
                 ) from None
             raise ValidationError(
                 f"{shorten(text)} has no country calling code; write it in international "
@@ -97,7 +116,6 @@ def normalize_phone_number(value: Any) -> str:
 
 def phone_region(e164: str) -> str | None:
     """ISO 3166-1 alpha-2 region of a number (``"FR"``), or None when unknown/non-geographic."""
-    import phonenumbers
 
     try:
         number = phonenumbers.parse(e164, None)
@@ -109,7 +127,6 @@ def phone_region(e164: str) -> str | None:
 
 def phone_type_label(e164: str) -> str:
     """A short human name of the number's type ("fixed line", "toll-free"...) for messages."""
-    import phonenumbers
 
     try:
         number = phonenumbers.parse(e164, None)
@@ -136,7 +153,6 @@ def country_label(code: str | None) -> str:
     """``"FR (France)"`` for messages; the bare code when pycountry does not know it."""
     if not code:
         return "an unknown country"
-    import pycountry
 
     country = pycountry.countries.get(alpha_2=code.upper())
     return f"{code.upper()} ({country.name})" if country is not None else code.upper()
@@ -182,6 +198,8 @@ def normalize_email(value: Any) -> str:
 
 # -- birthday -----------------------------------------------------------------------------
 
+#: The accepted birthday formats, as every birthday failure states them.
+_BIRTHDAY_FORMATS = "YYYY-MM-DD (e.g. '1990-05-17') or DD/MM/YYYY (e.g. '17/05/1990')"
 _ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _FRENCH_DATE_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -196,16 +214,16 @@ def normalize_birthday(value: Any) -> str:
     is never accepted: ``03/04/1990`` is read the French way only. The date must exist;
     no range is imposed (AvoSMS documents none).
     """
-    text = normalize_optional_text(value)
+    try:
+        text = normalize_optional_text(value)
+    except ValidationError as err:
+        raise ValidationError(f"{err}; write it as {_BIRTHDAY_FORMATS}") from None
     if not text:
         return ""
     iso = _ISO_DATE_RE.fullmatch(text)
     french = _FRENCH_DATE_RE.fullmatch(text)
     if iso is None and french is None:
-        raise ValidationError(
-            f"{shorten(text)} is not a date; write it as YYYY-MM-DD (e.g. '1990-05-17') "
-            "or DD/MM/YYYY (e.g. '17/05/1990')"
-        )
+        raise ValidationError(f"{shorten(text)} is not a date; write it as {_BIRTHDAY_FORMATS}")
     if iso is not None:
         year, month, day = iso.groups()
     else:
@@ -216,7 +234,9 @@ def normalize_birthday(value: Any) -> str:
         # strptime it does not accept one-digit fields or other ISO variants by accident.
         date = datetime.date.fromisoformat(f"{year}-{int(month):02d}-{int(day):02d}")
     except ValueError:
-        raise ValidationError(f"{shorten(text)} is not a calendar date (no such day)") from None
+        raise ValidationError(
+            f"{shorten(text)} is not a calendar date (no such day); write it as {_BIRTHDAY_FORMATS}"
+        ) from None
     return date.isoformat()
 
 
@@ -267,3 +287,64 @@ def parse_contact_id(value: Any) -> tuple[str, str]:
     except ValidationError as err:
         raise ValidationError(f"{shorten(value)}: the phone number part {err}") from None
     return list_id, e164
+
+
+# -- a whole contact ----------------------------------------------------------------------
+
+
+class InvalidContactError(ValidationError):
+    """Some of a contact's inputs are unusable; ``reasons`` holds one sentence per property."""
+
+    def __init__(self, reasons: Mapping[str, str]) -> None:
+        super().__init__("; ".join(reasons.values()))
+        self.reasons = dict(reasons)
+
+
+def _normalisers() -> dict[str, Callable[[Any], str]]:
+    return {
+        "phone_number": normalize_phone_number,
+        "civility": normalize_civility,
+        "first_name": normalize_optional_text,
+        "last_name": normalize_optional_text,
+        "email": normalize_email,
+        "birthday": normalize_birthday,
+        "other": normalize_optional_text,
+    }
+
+
+def check_contact(
+    props: Mapping[str, Any], *, pending: Callable[[Any], bool] = lambda _value: False
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Normalise a contact's ``phone_number`` and :data:`CONTACT_FIELDS` in ``props``.
+
+    Returns the values by property and the failure reasons by property (each reason starts
+    with the property's name). ``phone_number`` is required; an optional field that is absent
+    or None becomes ``""`` (what AvoSMS holds for it). Values for which ``pending`` is true
+    (the engine's unknowns, during a preview) pass through unchanged.
+    """
+    values: dict[str, Any] = {}
+    reasons: dict[str, str] = {}
+    for prop, normalise in _normalisers().items():
+        value = props.get(prop)
+        if pending(value):
+            values[prop] = value
+        elif value is None and prop == "phone_number":
+            reasons[prop] = f"{prop} is required"
+        else:
+            try:
+                values[prop] = normalise(value)
+            except ValidationError as err:
+                reasons[prop] = f"{prop} {err}"
+    return values, reasons
+
+
+def normalize_contact(props: Mapping[str, Any]) -> ContactInfo:
+    """One contact's inputs (``phone_number`` and :data:`CONTACT_FIELDS`), normalised.
+
+    Raises :class:`InvalidContactError` naming every unusable property. Other keys of
+    ``props`` (``list_id``, ``import_id``...) are ignored.
+    """
+    values, reasons = check_contact(props)
+    if reasons:
+        raise InvalidContactError(reasons)
+    return ContactInfo(values["phone_number"], **{name: values[name] for name in CONTACT_FIELDS})

@@ -27,6 +27,7 @@ __all__ = [
     "ConflictError",
     "ContactError",
     "ContactListError",
+    "ContactListMembersError",
     "InvalidRequestError",
     "NotFoundError",
     "RateLimitError",
@@ -276,3 +277,32 @@ def _rebuild_contact_error(
     message: str, list_id: str | None, phone_number: str | None
 ) -> ContactError:
     return ContactError(message, list_id=list_id, phone_number=phone_number)
+
+
+class ContactListMembersError(AvoSMSError):
+    """A ContactListMembers step failed; the message says which numbers, why, what to do.
+
+    ``failures`` maps each failed E.164 number to its reason.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        list_id: str | None = None,
+        failures: dict[str, str] | None = None,
+        api_error: APIError | None = None,
+    ) -> None:
+        super().__init__(message, api_error=api_error)
+        self.list_id = list_id
+        self.failures = dict(failures or {})
+
+    def __reduce__(self) -> Any:
+        # Keyword-only arguments are not in ``args``: rebuild explicitly so it pickles.
+        return (_rebuild_members_error, (self.message, self.list_id, self.failures))
+
+
+def _rebuild_members_error(
+    message: str, list_id: str | None, failures: dict[str, str]
+) -> ContactListMembersError:
+    return ContactListMembersError(message, list_id=list_id, failures=failures)

@@ -8,24 +8,17 @@ caller attaches the property name.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# Both are loaded with `pulumi` anyway (the plugin and every program import it); check and
-# diff call is_unknown for every property of every resource.
-from pulumi.output import Unknown
-from pulumi.runtime.rpc import UNKNOWN
-
+from ._lazy import lazy_module
 from ._text import describe, shorten
 from .errors import ValidationError
 
-
-def is_unknown(value: Any) -> bool:
-    """True for a value the engine does not know yet (an output of a resource not yet created).
-
-    Inside the plugin, Check and Diff receive ``pulumi.output.Unknown`` objects; values that
-    went through a serialisation round trip arrive as the engine's sentinel string instead.
-    """
-    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
+if TYPE_CHECKING:
+    import pycountry
+else:
+    # ~40 ms to import: the plugin's start-up and a program pay only when a country is checked.
+    pycountry = lazy_module("pycountry")
 
 
 # Codes people write that ISO 3166-1 reserves for other uses (the EU's own abbreviations).
@@ -44,10 +37,6 @@ def normalize_country_code(value: Any) -> str:
         raise ValidationError(
             "must not be empty; use a two-letter ISO 3166-1 alpha-2 code such as 'FR'"
         )
-    # pycountry loads its database on first use; import here so the plugin's start-up and
-    # the user's program only pay for it when a country is actually checked.
-    import pycountry
-
     if len(text) == 2 and text.isascii() and text.isalpha():
         country = pycountry.countries.get(alpha_2=text.upper())
         if country is not None:
@@ -75,16 +64,25 @@ def normalize_country_code(value: Any) -> str:
 
 
 def check_text(value: Any, *, required: bool) -> str:
-    """Trim a free-text value and reject what cannot travel to AvoSMS intact.
+    """Trim a free-text value and reject what cannot travel to AvoSMS intact or be seen.
 
-    Control characters (including CR/LF and NUL) and lone surrogates are refused rather than
-    stripped, so that what reaches AvoSMS is what the user wrote, minus surrounding spaces.
+    Refused rather than stripped, so that what reaches AvoSMS is what the user wrote, minus
+    surrounding spaces: control characters (CR/LF, NUL...), lone surrogates, line separators,
+    and Unicode format characters (category Cf: zero-width spaces and joiners, bidi overrides
+    and marks, soft hyphens, byte-order marks), which are invisible or reorder what is shown,
+    so two names that look identical could differ. One exception keeps emoji sequences
+    intact: a zero-width joiner between two pictographs ("👩‍👩‍👧"). A required value made
+    only of spaces and format characters is blank.
     """
     if not isinstance(value, str):
         raise ValidationError(f"must be a string, got {describe(value)}")
     text = value.strip()
-    if required and not text:
-        raise ValidationError("must not be empty")
+    if required and not "".join(c for c in text if unicodedata.category(c) != "Cf").strip():
+        invisible = sorted({_codepoint(c) for c in text if unicodedata.category(c) == "Cf"})
+        raise ValidationError(
+            "must not be empty"
+            + (f"; it holds only invisible characters ({', '.join(invisible)})" if text else "")
+        )
     for index, char in enumerate(text):
         category = unicodedata.category(char)
         if category == "Cc":
@@ -96,7 +94,32 @@ def check_text(value: Any, *, required: bool) -> str:
                 f"contains an unpaired surrogate U+{ord(char):04X} at position {index}, "
                 "which is not valid text"
             )
+        if category in ("Zl", "Zp"):
+            raise ValidationError(
+                f"contains the line break {_codepoint(char)} at position {index}; remove it"
+            )
+        if category == "Cf" and not _joins_emoji(text, index):
+            raise ValidationError(
+                f"contains the invisible character {_codepoint(char)} at position {index}; "
+                "remove it (invisible and direction-changing characters make names that look "
+                "the same differ)"
+            )
     return text
+
+
+def _codepoint(char: str) -> str:
+    """``"U+200B ZERO WIDTH SPACE"``, for messages."""
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}"
+
+
+def _joins_emoji(text: str, index: int) -> bool:
+    """True for a zero-width joiner inside an emoji sequence (pictograph ZWJ pictograph)."""
+    if text[index] != "\u200d" or index == 0 or index + 1 == len(text):
+        return False
+    before = text[index - 1]
+    # U+FE0F asks for emoji presentation (🏳️‍🌈); skin tones (Sk) end a modified emoji.
+    before_ok = before == "\ufe0f" or unicodedata.category(before) in ("So", "Sk")
+    return before_ok and unicodedata.category(text[index + 1]) == "So"
 
 
 def normalize_list_name(value: Any) -> str:
@@ -105,10 +128,11 @@ def normalize_list_name(value: Any) -> str:
 
 
 def normalize_list_id(value: Any) -> str:
-    """An AvoSMS list ID as given to ``import_``, as a string.
+    """An AvoSMS list ID (as given to ``import_`` or ``list_id``), as a string of digits.
 
-    The API documents IDs only as "the list's ID" (numbers in practice, sometimes sent as
-    strings), so anything printable without spaces or slashes is accepted.
+    The API documents IDs only as "the list's ID"; AvoSMS's IDs are numbers (sometimes sent
+    as strings), so anything but ASCII digits is refused here, before it becomes a confusing
+    "no such list" from AvoSMS.
     """
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValidationError(f"must be an AvoSMS list ID such as '1234', got {describe(value)}")
@@ -118,9 +142,9 @@ def normalize_list_id(value: Any) -> str:
         raise ValidationError(
             f"must be an AvoSMS list ID such as '1234', got {describe(value)}"
         ) from None
-    if not text or "/" in text or not text.isprintable() or any(c.isspace() for c in text):
+    if not (text.isascii() and text.isdigit()):
         raise ValidationError(
-            f"{shorten(text)} is not an AvoSMS list ID; list IDs look like '1234' "
+            f"{shorten(text)} is not an AvoSMS list ID: list IDs are numbers, such as '1234' "
             "(see `avosms-emulator lists`, the `contact/list` endpoint or the AvoSMS console)"
         )
     return text

@@ -4,17 +4,39 @@ The support code lives in ``tests/support/``; its fixtures load as pytest plugin
 Tests are grouped by the layer they exercise: ``client/``, ``emulator/``, ``providers/``
 (provider methods called directly), ``plugin/`` (the real plugin over gRPC), ``cli/`` (the
 Pulumi CLI through the Automation API) and ``docs/``.
+
+Hypothesis profiles: ``ci`` (selected by ``CI=true``) is derandomised, so a run is the same
+on every machine; ``explore`` (``HYPOTHESIS_PROFILE=explore``) draws fresh random examples
+each run and prints how to reproduce a failure. ``HYPOTHESIS_PROFILE`` wins over ``CI``.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from pulumi_avosms import _runtime
 
 pytest_plugins = ["tests.support.emulator_fixtures"]
+
+# Registered before the test modules are imported, so their settings(...) inherit the profile.
+settings.register_profile(
+    "ci",
+    derandomize=True,  # the same examples on every run: CI fails only for a real change
+    database=None,  # nothing carried over from an earlier run
+    deadline=None,  # a slow shared runner is not a failure
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("explore", derandomize=False, deadline=None, print_blob=True)
+_profile = os.environ.get("HYPOTHESIS_PROFILE") or (
+    "ci" if os.environ.get("CI", "").lower() in ("1", "true", "yes") else None
+)
+if _profile is not None:
+    settings.load_profile(_profile)
 
 
 @pytest.fixture(autouse=True)

@@ -193,9 +193,10 @@ def test_embedded_mode_ignores_real_credentials_configured_alongside(
     )
     try:
         assert set(stack.up(demo_resources).ops.values()) == {"create"}
-        stderr = stack.plugin.stderr_text()
     finally:
         stack.plugin.close()
+    # After close(), which joins the stderr reader: nothing written late is missed.
+    stderr = stack.plugin.stderr_text()
     state_file = project_dir / STATE_FILE
     assert len(lists_in(state_file)) == len(demo_resources)
     assert real_key.encode() not in state_file.read_bytes()

@@ -201,8 +201,7 @@ def test_stderr_is_captured(plugin: h.PluginProcess, entry: dict[str, Any]) -> N
     id_, outs = plugin.create(urn, inputs)
     since = plugin.stderr_offset()
     plugin.delete(id_, urn, outs)
-    plugin.wait_for_stderr(f"deleting echo {id_}", since=since)
-    assert f"deleting echo {id_}" in plugin.stderr_text(since)
+    assert f"deleting echo {id_}" in plugin.wait_for_stderr(f"deleting echo {id_}", since=since)
 
 
 def test_read_without_properties_fails_on_provider_key(plugin: h.PluginProcess) -> None:

@@ -342,5 +342,34 @@ def test_the_api_key_pasted_into_an_input_is_refused_at_preview(
                 }
             )
         assert [prop for prop, _ in caught.value.failures] == ["other"]
-        assert key not in plugin.stderr_text()
+    assert key not in plugin.stderr_text()  # after close(), which joins the stderr reader
+    assert emulator.stats.snapshot()["total_calls"] == 0
+
+
+def test_no_failure_of_another_property_quotes_the_key(
+    emulator: EmulatorServer, avosms_config: dict[str, str]
+) -> None:
+    """list_id holds the key (upper-cased); the import_ check's failure would quote list_id."""
+    key = avosms_config["avosms:apiKey"]
+    number = "+33612345678"
+    with h.PluginProcess(unset_prefixes=["AVOSMS_"]) as plugin:
+        stack = h.Stack(plugin, config=avosms_config, secret_keys=["avosms:apiKey"])
+        with pytest.raises(h.CheckFailedError) as caught:
+            stack.preview(
+                {
+                    "c": h.program_inputs(
+                        lambda: Contact(
+                            "c",
+                            list_id=key.upper(),
+                            phone_number=number,
+                            opts=pulumi.ResourceOptions(import_=f"7/{number}"),
+                        )
+                    )["c"]
+                }
+            )
+    failures = dict(caught.value.failures)
+    assert "API key" in failures["list_id"]
+    for form in [*forms_of(key), key.upper()]:
+        assert not any(form.casefold() in reason.casefold() for reason in failures.values())
+        assert form not in plugin.stderr_text()
     assert emulator.stats.snapshot()["total_calls"] == 0

@@ -16,6 +16,8 @@ HEAVY = (
     "requests",
     "urllib3",
     "phonenumbers",
+    "pycountry",
+    "pulumi_avosms.client.api",
     "pulumi_avosms.client.transport",
     "pulumi_avosms.emulator",
 )
@@ -41,3 +43,41 @@ def test_checking_a_contact_list_still_needs_no_http_stack() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.split() == []
+
+
+def _loaded_after(code: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter has loaded after running ``code``."""
+    probe = f"import sys; {code}; print(' '.join(m for m in {modules!r} if m in sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    return done.stdout.split()
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import pulumi_avosms.emulator",
+        "import pulumi_avosms.emulator.__main__",
+        "import pulumi_avosms; pulumi_avosms.AvoSMSError; pulumi_avosms.__version__",
+    ],
+)
+def test_the_emulator_and_the_error_classes_load_without_pulumi(code: str) -> None:
+    assert _loaded_after(code, ("pulumi", "pulumi_avosms.contact_list")) == []
+
+
+def test_public_names_load_on_first_use() -> None:
+    from importlib.metadata import version
+
+    import pulumi_avosms
+    from pulumi_avosms.contact_list import ContactListProvider
+    from pulumi_avosms.errors import AvoSMSError
+
+    assert pulumi_avosms.ContactListProvider is ContactListProvider
+    assert pulumi_avosms.AvoSMSError is AvoSMSError
+    assert pulumi_avosms.__version__ == version("pulumi-avosms")
+    assert set(pulumi_avosms.__all__) <= set(dir(pulumi_avosms))
+    for name in pulumi_avosms.__all__:  # every advertised name resolves
+        assert getattr(pulumi_avosms, name) is not None
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = pulumi_avosms.Nope  # type: ignore[attr-defined]

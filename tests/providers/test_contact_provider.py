@@ -80,7 +80,8 @@ def test_phone_numbers_normalise_to_e164(raw: str) -> None:
     ("raw", "expected"),
     [
         ("06 12 34 56 78", "no country calling code; write it in international +CC form"),
-        ("0033612345678", "no country calling code"),
+        ("0033612345678", "starts with 00, the international dialling prefix"),
+        ("00 33 6 12 34 56 78", "write the number with + instead: '+33 6 12 34 56 78'"),
         ("+999 612345678", "unknown country calling code"),
         ("+33 1 23", "not a valid phone number for FR (France)"),
         ("hello", "is not a phone number"),

@@ -35,12 +35,12 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    Resource,
     UpdateResult,
 )
 
 from ._model import CONTACT_FIELDS, ContactInfo
 from ._provider import IMPORT_PROPERTY, AvoSMSProvider, move_import_option
+from ._serialize import DynamicResource
 from .contact_validation import (
     country_label,
     format_contact_id,
@@ -513,7 +513,7 @@ def _import_mismatch(list_id: str, number: str, inputs: dict[str, Any]) -> str |
     )
 
 
-class Contact(Resource, module="avosms", name="Contact"):
+class Contact(DynamicResource, module="avosms", name="Contact"):
     """A contact (a phone number and its details) in an AvoSMS contact list.
 
     ``phone_number`` is required in international form (``"+33 6 12 34 56 78"``) and is

@@ -17,11 +17,11 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    Resource,
     UpdateResult,
 )
 
 from ._provider import IMPORT_PROPERTY, AvoSMSProvider, move_import_option
+from ._serialize import DynamicResource
 from .errors import AvoSMSError, ConflictError, NotFoundError, UnexpectedResponseError
 from .validation import (
     ValidationError,
@@ -415,7 +415,7 @@ def _label(list_id: str, name: Any) -> str:
     return f"{list_id} ({name!r})" if isinstance(name, str) and name else str(list_id)
 
 
-class ContactList(Resource, module="avosms", name="ContactList"):
+class ContactList(DynamicResource, module="avosms", name="ContactList"):
     """An AvoSMS contact list.
 
     ``name`` updates in place; a ``country_code`` change replaces the list (AvoSMS cannot

@@ -76,6 +76,8 @@ def get_client(settings: ProviderSettings) -> AvoSMSClient:
             read_timeout=settings.timeout,
             max_retries=settings.max_retries,
             max_retry_time=settings.retry_timeout,
+            # The plugin's 4 workers may each run a ContactListMembers step's calls at once.
+            pool_size=4 * settings.max_concurrency,
         )
         _clients[settings] = client
         return client

@@ -27,6 +27,8 @@ Settings (stack config key, environment fallback, default):
     Total time one API call may spend retrying (backoff and ``Retry-After`` waits included).
     The worst case for one call is this budget plus one attempt's timeouts plus, for a
     write whose outcome was unknown, the reads that check whether it was applied.
+``avosms:maxConcurrency`` / ``AVOSMS_MAX_CONCURRENCY`` — 8
+    API calls one ContactListMembers step makes at once (each retried like any call).
 ``avosms:emulatorState`` / ``AVOSMS_EMULATOR_STATE``
     The embedded emulator's SQLite file (``.avosms/emulator.sqlite3`` by default).
 
@@ -59,6 +61,7 @@ CONNECT_TIMEOUT = ("avosms:connectTimeout", "AVOSMS_CONNECT_TIMEOUT")
 MAX_RETRIES = ("avosms:maxRetries", "AVOSMS_MAX_RETRIES")
 RETRY_TIMEOUT = ("avosms:retryTimeout", "AVOSMS_RETRY_TIMEOUT")
 EMULATOR_STATE = ("avosms:emulatorState", "AVOSMS_EMULATOR_STATE")
+MAX_CONCURRENCY = ("avosms:maxConcurrency", "AVOSMS_MAX_CONCURRENCY")
 
 DEFAULT_TIMEOUT = 30.0
 # Opening a TCP+TLS connection takes well under a second on a working network; 5 s rides out
@@ -68,6 +71,8 @@ DEFAULT_MAX_RETRIES = 4
 # Long enough for backoff to outlast a short AvoSMS hiccup or a rate-limit window, short
 # enough that a real outage fails the deployment within about a minute per resource.
 DEFAULT_RETRY_TIMEOUT = 60.0
+# Enough to hide most of each call's latency without looking like a flood to AvoSMS.
+DEFAULT_MAX_CONCURRENCY = 8
 
 
 class ConfigurationError(Exception):
@@ -90,6 +95,7 @@ class ProviderSettings:
     emulator_state: str | None = None
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     retry_timeout: float = DEFAULT_RETRY_TIMEOUT
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
 
     @property
     def embedded(self) -> bool:
@@ -217,5 +223,14 @@ def settings_from_config(
         # 0 is allowed: no waiting between attempts, so effectively no retries.
         retry_timeout=_number(
             _lookup(config, env, RETRY_TIMEOUT), RETRY_TIMEOUT, DEFAULT_RETRY_TIMEOUT, minimum=0
+        ),
+        max_concurrency=int(
+            _number(
+                _lookup(config, env, MAX_CONCURRENCY),
+                MAX_CONCURRENCY,
+                DEFAULT_MAX_CONCURRENCY,
+                minimum=1,
+                integer=True,
+            )
         ),
     )

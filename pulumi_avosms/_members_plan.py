@@ -1,0 +1,99 @@
+"""What a ContactListMembers step has to do: pure functions over member maps, no I/O.
+
+A *member map* is ``{E.164 number: {field: value}}``, the shape of the resource's
+``members`` input and output. Only non-empty fields are kept in a member's dict (an absent
+field means ``""``, what AvoSMS holds for a field never set), so the state stays small and
+two maps compare equal exactly when AvoSMS would hold the same contacts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ._model import CONTACT_FIELDS, ContactInfo
+
+#: A member's optional fields, non-empty ones only.
+Fields = dict[str, str]
+#: Members keyed by E.164 number.
+MemberMap = dict[str, Fields]
+
+__all__ = [
+    "Fields",
+    "MemberMap",
+    "Plan",
+    "compact",
+    "contact_of",
+    "differences",
+    "plan_changes",
+]
+
+
+def compact(contact: ContactInfo) -> Fields:
+    """A contact's fields as a member map stores them: the non-empty ones."""
+    return {name: value for name, value in contact.fields().items() if value}
+
+
+def contact_of(number: str, fields: Mapping[str, str]) -> ContactInfo:
+    """The contact to send for ``number``: every field, ``""`` for those not set."""
+    return ContactInfo(number, **{name: str(fields.get(name) or "") for name in CONTACT_FIELDS})
+
+
+def _same(a: Mapping[str, str], b: Mapping[str, str]) -> bool:
+    return all((a.get(name) or "") == (b.get(name) or "") for name in CONTACT_FIELDS)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The numbers to add, update and remove (each sorted), to go from one map to another."""
+
+    adds: tuple[str, ...] = ()
+    updates: tuple[str, ...] = ()
+    removes: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.adds) + len(self.updates) + len(self.removes)
+
+
+def plan_changes(
+    wanted: Mapping[str, Mapping[str, str]],
+    current: Mapping[str, Mapping[str, str]],
+    *,
+    remove_others: bool,
+) -> Plan:
+    """What turns ``current`` into ``wanted``.
+
+    Numbers of ``current`` that ``wanted`` lacks are removed only with ``remove_others``
+    (exclusive mode against the live list, or any mode against the previous declaration).
+    """
+    return Plan(
+        adds=tuple(sorted(n for n in wanted if n not in current)),
+        updates=tuple(
+            sorted(n for n in wanted if n in current and not _same(wanted[n], current[n]))
+        ),
+        removes=tuple(sorted(n for n in current if n not in wanted)) if remove_others else (),
+    )
+
+
+def differences(
+    declared: Mapping[str, Mapping[str, str]],
+    live: Mapping[str, Mapping[str, str]],
+    *,
+    exclusive: bool,
+) -> list[str]:
+    """One line per number where the program and AvoSMS disagree, sorted by number.
+
+    Used by adoption, which changes nothing and so must find no difference at all.
+    """
+    plan = plan_changes(declared, live, remove_others=exclusive)
+    lines = [f"{n}: in the program, not in the list" for n in plan.adds]
+    for number in plan.updates:
+        wanted, held = declared[number], live[number]
+        fields = ", ".join(
+            f"{name} program {wanted.get(name, '')!r} AvoSMS {held.get(name, '')!r}"
+            for name in CONTACT_FIELDS
+            if (wanted.get(name) or "") != (held.get(name) or "")
+        )
+        lines.append(f"{number}: {fields}")
+    lines += [f"{n}: in the list, not in the program" for n in plan.removes]
+    return sorted(lines)

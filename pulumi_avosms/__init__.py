@@ -12,6 +12,7 @@ are stored by reference in every resource's state, so they never move.
 
 from .contact import Contact, ContactError, ContactProvider
 from .contact_list import ContactList, ContactListError, ContactListProvider
+from .members_csv import MembersCSVError, members_from_csv
 
 __all__ = [
     "Contact",
@@ -20,4 +21,6 @@ __all__ = [
     "ContactListError",
     "ContactListProvider",
     "ContactProvider",
+    "MembersCSVError",
+    "members_from_csv",
 ]

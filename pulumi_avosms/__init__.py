@@ -18,54 +18,66 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .config import ConfigurationError
-    from .contact import Contact, ContactError, ContactProvider
-    from .contact_list import ContactList, ContactListError, ContactListProvider
+    from .contact import Contact, ContactProvider
+    from .contact_list import ContactList, ContactListProvider
+    from .contact_list_members import ContactListMembers, ContactListMembersProvider
     from .errors import (
         APIConnectionError,
+        APIError,
         APITimeoutError,
         AuthenticationError,
         AvoSMSError,
+        ConfigurationError,
         ConflictError,
+        ContactError,
+        ContactListError,
+        ContactListMembersError,
         InvalidRequestError,
         NotFoundError,
         RateLimitError,
         ServerError,
         UnexpectedResponseError,
+        ValidationError,
     )
-    from .validation import ValidationError
+    from .members_csv import MembersCSVError, members_from_csv
 
     __version__: str
+
+_ERRORS = (
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "AvoSMSError",
+    "ConfigurationError",
+    "ConflictError",
+    "ContactError",
+    "ContactListError",
+    "ContactListMembersError",
+    "InvalidRequestError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "UnexpectedResponseError",
+    "ValidationError",
+)
 
 #: Each public name and the module that defines it, imported when the name is first used.
 _EXPORTS = {
     "Contact": ".contact",
-    "ContactError": ".contact",
     "ContactProvider": ".contact",
     "ContactList": ".contact_list",
-    "ContactListError": ".contact_list",
     "ContactListProvider": ".contact_list",
-    "ConfigurationError": ".config",
-    "ValidationError": ".validation",
-    **{
-        name: ".errors"
-        for name in (
-            "APIConnectionError",
-            "APITimeoutError",
-            "AuthenticationError",
-            "AvoSMSError",
-            "ConflictError",
-            "InvalidRequestError",
-            "NotFoundError",
-            "RateLimitError",
-            "ServerError",
-            "UnexpectedResponseError",
-        )
-    },
+    "ContactListMembers": ".contact_list_members",
+    "ContactListMembersProvider": ".contact_list_members",
+    "MembersCSVError": ".members_csv",
+    "members_from_csv": ".members_csv",
+    **dict.fromkeys(_ERRORS, ".errors"),
 }
 
 __all__ = [
     "APIConnectionError",
+    "APIError",
     "APITimeoutError",
     "AuthenticationError",
     "AvoSMSError",
@@ -75,15 +87,20 @@ __all__ = [
     "ContactError",
     "ContactList",
     "ContactListError",
+    "ContactListMembers",
+    "ContactListMembersError",
+    "ContactListMembersProvider",
     "ContactListProvider",
     "ContactProvider",
     "InvalidRequestError",
+    "MembersCSVError",
     "NotFoundError",
     "RateLimitError",
     "ServerError",
     "UnexpectedResponseError",
     "ValidationError",
     "__version__",
+    "members_from_csv",
 ]
 
 

@@ -35,7 +35,6 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    Resource,
     UpdateResult,
 )
 
@@ -43,6 +42,7 @@ from . import _adoption
 from ._engine import IMPORT_PROPERTY, is_unknown
 from ._model import CONTACT_FIELDS, ContactInfo
 from ._provider import AvoSMSProvider, move_import_option
+from ._serialize import DynamicResource
 from .client.replies import tolerant_birthday, tolerant_email, tolerant_phone_number
 from .contact_validation import (
     check_contact,
@@ -408,7 +408,7 @@ def _live_outputs(list_id: str, number: str, contact: ContactInfo) -> dict[str, 
     }
 
 
-class Contact(Resource, module="avosms", name="Contact"):
+class Contact(DynamicResource, module="avosms", name="Contact"):
     """A contact (a phone number and its details) in an AvoSMS contact list.
 
     ``phone_number`` is required in international form (``"+33 6 12 34 56 78"``) and is

@@ -17,7 +17,6 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    Resource,
     UpdateResult,
 )
 
@@ -25,6 +24,7 @@ from . import _adoption
 from ._engine import IMPORT_PROPERTY, is_unknown
 from ._model import ContactListDetail, ContactListInfo
 from ._provider import AvoSMSProvider, move_import_option
+from ._serialize import DynamicResource
 from .errors import (
     APIError,
     ConflictError,
@@ -384,7 +384,7 @@ def _label(list_id: str, name: Any) -> str:
     return f"{list_id} ({name!r})" if isinstance(name, str) and name else str(list_id)
 
 
-class ContactList(Resource, module="avosms", name="ContactList"):
+class ContactList(DynamicResource, module="avosms", name="ContactList"):
     """An AvoSMS contact list.
 
     ``name`` updates in place; a ``country_code`` change replaces the list (AvoSMS cannot

@@ -40,7 +40,6 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    Resource,
     UpdateResult,
 )
 
@@ -48,6 +47,7 @@ from ._engine import IMPORT_PROPERTY, is_unknown
 from ._members_plan import MemberMap, Plan, compact, contact_of, differences, plan_changes
 from ._model import CONTACT_FIELDS, ContactInfo
 from ._provider import AvoSMSProvider, move_import_option
+from ._serialize import DynamicResource
 from .client.replies import tolerant_birthday, tolerant_email, tolerant_phone_number
 from .config import DEFAULT_MAX_CONCURRENCY
 from .contact_validation import (
@@ -562,7 +562,7 @@ def _outputs(props: Mapping[str, Any], members: MemberMap, contact_count: int) -
     return outs
 
 
-class ContactListMembers(Resource, module="avosms", name="ContactListMembers"):
+class ContactListMembers(DynamicResource, module="avosms", name="ContactListMembers"):
     """Every contact of one AvoSMS list, declared as one resource.
 
     ``members`` is a list of dicts with ``phone_number`` (required, international form) and

@@ -1,0 +1,372 @@
+"""Benchmark: one ContactListMembers against one Contact resource per person, through the plugin.
+
+Run from the repository root::
+
+    .venv/bin/python -m benchmarks.members                # N = 1000, 10000; 20 ms per call
+    .venv/bin/python -m benchmarks.members --sizes 200 --compare 200 --json out.json
+
+Two parts, each `pulumi` command on a fresh plugin process driven over gRPC by
+:mod:`tests.support.harness` the way the engine drives it:
+
+* **steps**, for each N: ``create`` (Check + Create of one resource holding N members),
+  ``refresh`` (Read), ``noop`` (Check + Diff of the unchanged program) and ``change``
+  (``--changes`` members edited: Check + Diff + Update), with the API calls, wall time, the
+  state's size per member and the plugin's peak memory (``VmHWM`` of its process);
+* **versus Contact**: creating ``--compare`` members with ``avosms:maxConcurrency`` 8 (the
+  default) and 16, against ``--compare`` ``Contact`` resources created the way the engine
+  does (Check + Create each, ``--inflight`` engine calls at once, 4 served by the plugin).
+  The engine's own cost per resource (state saves, step bookkeeping) is not counted, so
+  the ratio is what the provider alone saves.
+
+The emulator runs in this process with ``--latency`` seconds added to every API call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from benchmarks.run import machine
+from pulumi_avosms import Contact
+from pulumi_avosms.contact_list_members import ContactListMembers
+from pulumi_avosms.emulator import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY, EmulatorServer
+from tests.support import harness as h
+
+MEMBERS_TYPE = "pulumi-python:dynamic/avosms:ContactListMembers"
+CONTACT_TYPE = "pulumi-python:dynamic/avosms:Contact"
+
+
+@dataclass
+class StepResult:
+    """What one step of one ContactListMembers cost."""
+
+    n: int
+    step: str
+    calls: int
+    calls_by_endpoint: dict[str, int]
+    wall_s: float
+    plugin_peak_mb: float  # VmHWM of the step's plugin process after the step
+
+
+@dataclass
+class SizeResult:
+    """State size and plugin memory for N members."""
+
+    n: int
+    state_bytes_per_member: float  # inputs + outputs of the resource, as JSON
+    outputs_bytes_per_member: float  # outputs only
+    plugin_peak_mb: float  # the highest VmHWM of the steps' plugin processes
+
+
+@dataclass
+class CompareResult:
+    """Wall time of creating the same contacts one way or the other."""
+
+    n: int
+    how: str
+    calls: int
+    wall_s: float
+
+
+def number(i: int) -> str:
+    """The i-th distinct valid French mobile number, E.164."""
+    return f"+336{10_000_000 + i:08d}"
+
+
+def members(n: int, *, edited: int = 0) -> list[dict[str, str]]:
+    """N members with typical fields; the first ``edited`` have another first name."""
+    return [
+        {
+            "phone_number": number(i),
+            "first_name": ("Edited" if i < edited else "First") + f"{i}",
+            "last_name": f"Last{i}",
+            "email": f"person{i}@example.com",
+        }
+        for i in range(n)
+    ]
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The process's peak resident set size (``VmHWM``), in MB, read from /proc."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM in /proc/{pid}/status")
+
+
+class Bench:
+    """The emulator, the plugin settings and the rows measured so far."""
+
+    def __init__(self, latency: float, inflight: int) -> None:
+        self.server = EmulatorServer(
+            host="127.0.0.1", port=0, accounts={DEMO_ACCOUNT_ID: DEMO_ACCOUNT_KEY}
+        )
+        self.latency = latency
+        self.inflight = inflight
+        self.steps: list[StepResult] = []
+        self.sizes: list[SizeResult] = []
+        self.compare: list[CompareResult] = []
+
+    def config(self, concurrency: int | None = None) -> dict[str, str]:
+        config = {
+            "avosms:apiId": DEMO_ACCOUNT_ID,
+            "avosms:apiKey": DEMO_ACCOUNT_KEY,
+            "avosms:endpoint": self.server.api_url,
+        }
+        if concurrency is not None:
+            config["avosms:maxConcurrency"] = str(concurrency)
+        return config
+
+    def plugin(self, concurrency: int | None = None) -> h.PluginProcess:
+        """A fresh, configured plugin: the start of one `pulumi` command."""
+        plugin = h.PluginProcess(unset_prefixes=["AVOSMS_"])
+        plugin.configure(self.config(concurrency), secret_keys=["avosms:apiKey"])
+        return plugin
+
+    def fresh_list(self) -> str:
+        self.server.backend.reset()
+        self.server.latency = self.latency
+        return str(self.server.backend.console_create_list("Bench FR", "FR"))
+
+    def measure(self, action: Callable[[], None]) -> tuple[int, dict[str, int], float]:
+        """(API calls, calls by endpoint, wall seconds) of ``action``."""
+        before = self.server.stats.snapshot()
+        started = time.perf_counter()
+        action()
+        wall = time.perf_counter() - started
+        after = self.server.stats.snapshot()
+        by_endpoint = {
+            ep: count - before["calls"].get(ep, 0)
+            for ep, count in after["calls"].items()
+            if count - before["calls"].get(ep, 0)
+        }
+        return after["total_calls"] - before["total_calls"], by_endpoint, wall
+
+    def step(
+        self, n: int, name: str, plugin: h.PluginProcess, action: Callable[[], None]
+    ) -> StepResult:
+        """Run one step on ``plugin`` (fresh for this step, as the CLI starts one per command)."""
+        calls, by_endpoint, wall = self.measure(action)
+        peak = peak_memory_mb(plugin.proc.pid)
+        result = StepResult(n, name, calls, by_endpoint, wall, peak)
+        self.steps.append(result)
+        print(f"{n:>7} {name:<8} {calls:>7} {wall:>8.2f} {peak:>7.0f}  {by_endpoint}", flush=True)
+        return result
+
+    # -- part 1: the steps of one resource -----------------------------------------------
+
+    def run_steps(self, n: int, changes: int) -> None:
+        list_id = self.fresh_list()
+        urn = h.urn(MEMBERS_TYPE, "bench-members")
+        program = registered(list_id, members(n))
+        edited = registered(list_id, members(n, edited=changes))
+        state: dict[str, Any] = {}
+        with self.plugin() as plugin:
+
+            def create() -> None:
+                checked, failures = plugin.check(urn, {}, program)
+                assert not failures, failures[:3]
+                state["inputs"] = checked
+                state["id"], state["outputs"] = plugin.create(urn, checked)
+
+            self.step(n, "create", plugin, create)
+            found = self.server.backend.get_list(list_id)
+            assert found is not None and found["contact_count"] == n, found
+
+        with self.plugin() as plugin:
+
+            def refresh() -> None:
+                new_id, outs, inputs = plugin.read(
+                    state["id"], urn, state["outputs"], state["inputs"]
+                )
+                assert new_id == state["id"]
+                state["outputs"] = outs
+                state["inputs"] = inputs if inputs is not None else state["inputs"]
+
+            self.step(n, "refresh", plugin, refresh)
+
+        with self.plugin() as plugin:
+
+            def noop() -> None:
+                checked, failures = plugin.check(urn, state["inputs"], program)
+                assert not failures, failures[:3]
+                diff = plugin.diff(state["id"], urn, state["outputs"], checked, state["inputs"])
+                assert diff.changes == "DIFF_NONE", diff.diffs[:5]
+
+            self.step(n, "noop", plugin, noop)
+
+        with self.plugin() as plugin:
+
+            def change() -> None:
+                checked, failures = plugin.check(urn, state["inputs"], edited)
+                assert not failures, failures[:3]
+                diff = plugin.diff(state["id"], urn, state["outputs"], checked, state["inputs"])
+                assert diff.changes == "DIFF_SOME", diff
+                state["outputs"] = plugin.update(
+                    state["id"], urn, state["outputs"], checked, state["inputs"]
+                )
+                state["inputs"] = checked
+
+            self.step(n, "change", plugin, change)
+
+        state_bytes = len(json.dumps(state["inputs"])) + len(json.dumps(state["outputs"]))
+        size = SizeResult(
+            n=n,
+            state_bytes_per_member=state_bytes / n,
+            outputs_bytes_per_member=len(json.dumps(state["outputs"])) / n,
+            plugin_peak_mb=max(r.plugin_peak_mb for r in self.steps if r.n == n),
+        )
+        self.sizes.append(size)
+        print(
+            f"{n:>7} state {size.state_bytes_per_member:.0f} bytes per member (outputs alone "
+            f"{size.outputs_bytes_per_member:.0f}); plugin peak memory "
+            f"{size.plugin_peak_mb:.0f} MB",
+            flush=True,
+        )
+
+    # -- part 2: against one Contact resource per person ---------------------------------
+
+    def run_compare(self, n: int, concurrencies: list[int]) -> None:
+        list_id = self.fresh_list()
+        template = h.program_inputs(
+            lambda: Contact("x", list_id=list_id, phone_number=number(0), first_name="x")
+        )["x"]["inputs"]
+        people = members(n)
+        with self.plugin() as plugin:
+
+            def one(i: int) -> None:
+                urn = h.urn(CONTACT_TYPE, f"contact-{i}")
+                props = {**template, **people[i]}
+                checked, failures = plugin.check(urn, {}, props)
+                assert not failures, failures
+                plugin.create(urn, checked)
+
+            def contacts() -> None:
+                with ThreadPoolExecutor(self.inflight) as pool:
+                    list(pool.map(one, range(n)))
+
+            calls, _, wall = self.measure(contacts)
+        self.compare.append(CompareResult(n, f"{n} Contact resources", calls, wall))
+        print(f"{n:>7} Contact resources, {self.inflight} in flight: {calls} calls, {wall:.2f} s")
+
+        for concurrency in concurrencies:
+            calls, wall = self.create_members(people, concurrency)
+            how = f"ContactListMembers, maxConcurrency {concurrency}"
+            self.compare.append(CompareResult(n, how, calls, wall))
+            print(f"{n:>7} {how}: {calls} calls, {wall:.2f} s")
+
+    def create_members(self, people: list[dict[str, str]], concurrency: int) -> tuple[int, float]:
+        """(API calls, wall seconds) of creating one resource holding ``people``."""
+        program = registered(self.fresh_list(), people)
+        urn = h.urn(MEMBERS_TYPE, "bench-members")
+        with self.plugin(concurrency) as plugin:
+
+            def create() -> None:
+                checked, failures = plugin.check(urn, {}, program)
+                assert not failures, failures[:3]
+                plugin.create(urn, checked)
+
+            calls, _, wall = self.measure(create)
+        return calls, wall
+
+
+def registered(list_id: str, people: list[dict[str, str]]) -> dict[str, Any]:
+    """What ``ContactListMembers("bench-members", list_id=..., members=...)`` registers."""
+    return h.program_inputs(
+        lambda: ContactListMembers("bench-members", list_id=list_id, members=people)
+    )["bench-members"]["inputs"]
+
+
+def budgets(bench: Bench, changes: int) -> list[str]:
+    """The issue's targets next to the measured figures."""
+    lines = []
+    expected = {"create": lambda n: n + 1, "refresh": lambda n: 1, "noop": lambda n: 0}
+    for r in bench.steps:
+        want = str(expected[r.step](r.n)) if r.step in expected else f"{changes} (+1)"
+        lines.append(f"{r.n:>7} {r.step:<8} calls {r.calls:>6}  budget {want}")
+    for s in bench.sizes:
+        lines.append(
+            f"{s.n:>7} state {s.state_bytes_per_member:.0f} B/member (budget < 200); "
+            f"plugin peak {s.plugin_peak_mb:.0f} MB (budget < 300 for 10,000)"
+        )
+    baseline = next((c for c in bench.compare if c.how.endswith("Contact resources")), None)
+    if baseline is not None:
+        for c in bench.compare:
+            if c is baseline:
+                continue
+            target = "0.5" if c.how.endswith(" 8") else "0.3" if c.how.endswith(" 16") else "-"
+            lines.append(
+                f"{c.n:>7} {c.how}: {c.wall_s / baseline.wall_s:.2f}x the wall time of "
+                f"{baseline.how} (target <= {target}x)"
+            )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="N members (default: %(default)s)")
+    parser.add_argument(
+        "--latency", type=float, default=0.02, help="seconds per API call (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--inflight", type=int, default=8, help="engine calls in flight (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--changes", type=int, default=10, help="members edited (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--compare", type=int, default=1000, help="contacts in the comparison (0: skip)"
+    )
+    parser.add_argument(
+        "--concurrency", default="8,16", help="maxConcurrency values compared (%(default)s)"
+    )
+    parser.add_argument("--json", metavar="PATH", help="also write every figure as JSON here")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    concurrencies = [int(s) for s in args.concurrency.split(",") if s.strip()]
+
+    info = machine()
+    print(
+        f"machine: {info['cpus']} CPUs, {info['cpu']}, Python {info['python']}\n"
+        f"emulator latency {args.latency * 1e3:g} ms per API call\n\n"
+        f"{'N':>7} {'step':<8} {'calls':>7} {'wall s':>8} {'peak MB':>7}  calls by endpoint"
+    )
+    bench = Bench(args.latency, args.inflight)
+    bench.server.start()
+    try:
+        for n in sizes:
+            bench.run_steps(n, args.changes)
+        if args.compare:
+            print()
+            bench.run_compare(args.compare, concurrencies)
+    finally:
+        bench.server.stop()
+
+    print("\nagainst the issue's budgets:")
+    for line in budgets(bench, args.changes):
+        print(line)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(
+                {
+                    "machine": info,
+                    "args": vars(args),
+                    "steps": [asdict(r) for r in bench.steps],
+                    "sizes": [asdict(s) for s in bench.sizes],
+                    "compare": [asdict(c) for c in bench.compare],
+                },
+                fh,
+                indent=2,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

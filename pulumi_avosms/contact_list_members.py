@@ -402,6 +402,7 @@ class ContactListMembersProvider(AvoSMSProvider):
             {"added": len(plan.adds), "updated": len(plan.updates), "removed": len(plan.removes)},
         )
         failures: dict[str, str] = {}
+        codes: set[str | None] = set()
         lock = threading.Lock()
         delta = {"added": 0, "removed": 0}
 
@@ -440,6 +441,7 @@ class ContactListMembersProvider(AvoSMSProvider):
             except APIError as err:
                 with lock:
                     failures[number] = f"{_VERBS[verb]}: {err}"
+                    codes.add(err.code)
             progress.tick(verb)
 
         jobs = [("added", add, n) for n in plan.adds]
@@ -461,6 +463,15 @@ class ContactListMembersProvider(AvoSMSProvider):
         if loud:
             _say(progress.line())
         count = live_count + delta["added"] - delta["removed"]
+        if failures and codes == {"ERR_103"} and step != "delete":
+            # Every call says the list does not exist: one sentence, not one line per number.
+            raise ContactListMembersError(
+                f"Could not {step} the members of contact list {list_id}: the list no longer "
+                "exists in the AvoSMS account (deleted in the console?). Run `pulumi refresh` "
+                "on the stack that manages the list so that `pulumi up` creates it again.",
+                list_id=list_id,
+                failures=failures,
+            )
         if failures:
             raise ContactListMembersError(
                 _failure_message(list_id, step, len(jobs), failures),

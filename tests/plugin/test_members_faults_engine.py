@@ -91,7 +91,9 @@ def test_a_create_killed_half_way_converges_on_the_next_run(
 ) -> None:
     list_id = str(emulator.backend.console_create_list("Customers", "FR"))
     entry = members_entry(list_id, 1000)
-    emulator.latency = 0.01
+    emulator.latency = (
+        0.02  # about 10 s of calls at 2 at once: the 5 s progress line comes half-way
+    )
     config = {**avosms_config, "avosms:maxConcurrency": "2"}
     with h.PluginProcess(unset_prefixes=["AVOSMS_"]) as first:
         stack = make_stack(first, config)

@@ -421,3 +421,20 @@ def test_an_update_adding_a_number_already_in_the_list_updates_it_and_counts_rig
     outs = provider.update(list_id, olds, news).outs
     assert live(emulator, list_id)[BOB]["first_name"] == "Bob"
     assert (outs["member_count"], outs["contact_count"]) == (2, 2)
+
+
+def test_an_update_of_a_list_deleted_in_the_console_says_so_once(
+    provider: ContactListMembersProvider, emulator: Any, list_id: str
+) -> None:
+    olds = provider.create(
+        checked(provider, {"list_id": list_id, "members": [{"phone_number": ALICE}]})
+    ).outs
+    emulator.backend.console_delete_list(list_id)
+    news = checked(
+        provider,
+        {"list_id": list_id, "members": [{"phone_number": n} for n in (ALICE, BOB, CHLOE)]},
+    )
+    with pytest.raises(ContactListMembersError) as caught:
+        provider.update(list_id, olds, news)
+    assert "the list no longer exists in the AvoSMS account" in str(caught.value)
+    assert set(caught.value.failures) == {BOB, CHLOE}

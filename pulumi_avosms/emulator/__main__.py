@@ -172,7 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     create = offline("create-list", "create a list; prints its id", _cmd_create_list)
     create.add_argument("name")
     create.add_argument("country_code", metavar="COUNTRY")
-    create.add_argument("--account", metavar="EMAIL", default=None, help="owner account")
+    create.add_argument(
+        "--account", dest="owner", metavar="EMAIL", default=None, help="owner account"
+    )
 
     rename = offline("rename-list", "rename a list", _cmd_rename_list)
     rename.add_argument("list_id", metavar="LIST_ID")
@@ -339,7 +341,7 @@ def _cmd_contacts(args: argparse.Namespace) -> int:
 
 def _cmd_create_list(args: argparse.Namespace) -> int:
     with _backend(args, create=True) as backend:
-        print(backend.console_create_list(args.name, args.country_code, account=args.account))
+        print(backend.console_create_list(args.name, args.country_code, account=args.owner))
     return 0
 
 

@@ -15,7 +15,12 @@ import pytest
 import requests
 
 from pulumi_avosms import _runtime
-from pulumi_avosms.emulator import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY, EmulatorServer
+from pulumi_avosms.emulator import (
+    DEMO_ACCOUNT_ID,
+    DEMO_ACCOUNT_KEY,
+    EmulatorBackend,
+    EmulatorServer,
+)
 from pulumi_avosms.emulator.__main__ import ACCOUNTS_VARIABLE, DEFAULT_STATE, _serve
 
 from ..support.projects import emulator_command, first_line
@@ -223,3 +228,16 @@ def test_a_loopback_server_is_not_warned_about(capsys: pytest.CaptureFixture[str
     stop.set()
     _serve(EmulatorServer(host="127.0.0.1", port=0), None, stop)
     assert capsys.readouterr().err == ""
+
+
+def test_create_list_account_names_the_owner_even_after_serve_options(tmp_path: Path) -> None:
+    done = run(
+        "--account", "a@example.com:k", "create-list", "--state", "s.db",
+        "--account", "ops@example.com", "Agency", "FR", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.stdout == "1\n", done.stderr
+    backend = EmulatorBackend(str(tmp_path / "s.db"))
+    try:
+        assert [lst["name"] for lst in backend.lists(account="ops@example.com")] == ["Agency"]
+    finally:
+        backend.close()

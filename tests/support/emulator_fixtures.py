@@ -19,7 +19,7 @@ __all__ = ["API_ENDPOINTS", "DEMO_ID", "DEMO_KEY", "avosms_config", "emulator", 
 DEMO_ID = DEMO_ACCOUNT_ID
 DEMO_KEY = DEMO_ACCOUNT_KEY
 
-#: The endpoints of the API reference page (../shared/avosms-api.md), written out here rather
+#: The endpoints of the API reference page (docs/avosms-api.md), written out here rather
 #: than taken from the code, so that tests compare the code with the page.
 API_ENDPOINTS = (
     "contact/list/create",

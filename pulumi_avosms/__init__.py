@@ -17,6 +17,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._lazy import lazy_module
+
 if TYPE_CHECKING:
     from .contact import Contact, ContactProvider
     from .contact_list import ContactList, ContactListProvider
@@ -42,6 +44,10 @@ if TYPE_CHECKING:
     from .members_csv import MembersCSVError, members_from_csv
 
     __version__: str
+    import importlib.metadata as _metadata
+else:
+    # The installed distribution's version; importlib.metadata costs ~10 ms: only when asked.
+    _metadata = lazy_module("importlib.metadata")
 
 _ERRORS = (
     "APIConnectionError",
@@ -106,11 +112,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        # The installed distribution's version; importlib.metadata costs ~10 ms, so only
-        # when asked.
-        from importlib.metadata import version
-
-        value: Any = version("pulumi-avosms")
+        value: Any = _metadata.version("pulumi-avosms")
     elif name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
     else:

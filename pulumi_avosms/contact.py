@@ -22,6 +22,11 @@ Personal data in state
     in state, input and output alike (the engine marks the output of a secret input secret).
     The phone number cannot be hidden that way: it is part of the resource ID, which is
     stored and shown in clear.
+
+This file holds the type (:class:`Contact`) and the controller (:class:`ContactProvider`:
+create, read, update, delete against AvoSMS, and the messages when they fail). The
+behaviour, pure rules without API calls (check, diff, which changes replace the contact, the
+outputs' shape), is in :mod:`pulumi_avosms.contact_rules`.
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
-    CheckFailure,
     CheckResult,
     CreateResult,
     DiffResult,
@@ -39,31 +43,96 @@ from pulumi.dynamic import (
 )
 
 from . import _adoption
-from ._engine import IMPORT_PROPERTY, is_unknown
-from ._model import CONTACT_FIELDS, ContactInfo
+from ._engine import IMPORT_PROPERTY
+from ._model import ContactInfo
 from ._provider import AvoSMSProvider, move_import_option
 from ._serialize import DynamicResource
 from .client.replies import tolerant_birthday, tolerant_email, tolerant_phone_number
+from .contact_rules import (
+    FIELD_PROPERTIES,
+    check_inputs,
+    contact_of,
+    diff_inputs,
+    outputs_of,
+)
 from .contact_validation import (
-    check_contact,
     country_label,
     format_contact_id,
-    parse_contact_id,
     phone_region,
     phone_type_label,
 )
 from .errors import APIError, ConflictError, ContactError, NotFoundError
-from .validation import ValidationError, normalize_list_id
 
 __all__ = ["Contact", "ContactError", "ContactProvider"]
 
-#: Inputs whose change needs a new contact: AvoSMS finds a contact by its number in a list
-#: and has no call that changes either.
-REPLACE_PROPERTIES = ("list_id", "phone_number")
-#: Optional fields, updated in place by ``contact/update`` (which must receive all of them).
-FIELD_PROPERTIES = CONTACT_FIELDS
-#: Everything the provider returns as outputs: the inputs, normalised, and nothing else.
-OUTPUT_PROPERTIES = (*REPLACE_PROPERTIES, *FIELD_PROPERTIES)
+# -- the type: what a program declares ---------------------------------------------------
+
+
+class Contact(DynamicResource, module="avosms", name="Contact"):
+    """A contact (a phone number and its details) in an AvoSMS contact list.
+
+    ``phone_number`` is required in international form (``"+33 6 12 34 56 78"``) and is
+    stored in E.164; a change of ``list_id`` or ``phone_number`` replaces the contact, any
+    other field is updated in place. Optional fields left out are empty in AvoSMS and ``""``
+    in outputs. Adopt a contact that already exists with
+    ``opts=pulumi.ResourceOptions(import_="<list id>/<phone number>")``.
+
+    The state holds exactly these inputs, normalised; see the module documentation on
+    personal data.
+    """
+
+    list_id: pulumi.Output[str]
+    """The AvoSMS ID of the contact's list."""
+    phone_number: pulumi.Output[str]
+    """The phone number in E.164 form (``+33612345678``)."""
+    civility: pulumi.Output[str]
+    """Civility / title, as given (AvoSMS documents no set of values)."""
+    first_name: pulumi.Output[str]
+    """First name."""
+    last_name: pulumi.Output[str]
+    """Last name (AvoSMS's ``contactName``)."""
+    email: pulumi.Output[str]
+    """E-mail address, domain in lower case."""
+    birthday: pulumi.Output[str]
+    """Birthday as ``YYYY-MM-DD``."""
+    other: pulumi.Output[str]
+    """Free-text field (AvoSMS's ``contactOther``)."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        list_id: pulumi.Input[str],
+        phone_number: pulumi.Input[str],
+        civility: pulumi.Input[str] | None = None,
+        first_name: pulumi.Input[str] | None = None,
+        last_name: pulumi.Input[str] | None = None,
+        email: pulumi.Input[str] | None = None,
+        birthday: pulumi.Input[str] | None = None,
+        other: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """Declare the contact ``phone_number`` in the list ``list_id`` (a ContactList's
+        ``list_id`` output, or the ID of a list not managed by this program).
+
+        ``birthday`` accepts ``YYYY-MM-DD`` or ``DD/MM/YYYY``; ``email`` a plain
+        ``local@domain.tld``.
+        """
+        props: dict[str, Any] = {
+            "list_id": list_id,
+            "phone_number": phone_number,
+            "civility": civility,
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
+            "birthday": birthday,
+            "other": other,
+        }
+        opts = move_import_option(props, opts)
+        super().__init__(ContactProvider(), resource_name, props, opts)
+
+
+# -- the controller: create, read, update and delete against AvoSMS ----------------------
 
 
 class ContactProvider(AvoSMSProvider):
@@ -83,39 +152,7 @@ class ContactProvider(AvoSMSProvider):
         Unknown values (outputs of resources not created yet, typically ``list_id`` during a
         first preview) pass through unchanged.
         """
-        inputs, reasons = check_contact(news, pending=is_unknown)
-        list_id = news.get("list_id")
-        if is_unknown(list_id):
-            inputs["list_id"] = list_id
-        elif list_id is None:
-            reasons["list_id"] = "list_id is required"
-        else:
-            try:
-                inputs["list_id"] = normalize_list_id(list_id)
-            except ValidationError as err:
-                reasons["list_id"] = f"list_id {err}"
-        failures = [CheckFailure(prop, reason) for prop, reason in reasons.items()]
-        import_id = news.get(IMPORT_PROPERTY)
-        if import_id is not None:
-            if is_unknown(import_id):
-                inputs[IMPORT_PROPERTY] = import_id
-            else:
-                try:
-                    list_part, number = parse_contact_id(import_id)
-                except ValidationError as err:
-                    failures.append(CheckFailure(IMPORT_PROPERTY, f"import_ {err}"))
-                else:
-                    inputs[IMPORT_PROPERTY] = format_contact_id(list_part, number)
-                    failure = _adoption.replacement_with_import(
-                        "contact", inputs, _adoption.known_changes(olds, inputs, REPLACE_PROPERTIES)
-                    ) or _adoption.import_mismatch(
-                        "contact",
-                        [("list_id", "list", list_part), ("phone_number", "number", number)],
-                        inputs,
-                        "'<list_id>/<phone_number>'",
-                    )
-                    if failure is not None:
-                        failures.append(failure)
+        inputs, failures = check_inputs(olds, news)
         return CheckResult(inputs, self._guard_api_key(news, failures))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -124,43 +161,18 @@ class ContactProvider(AvoSMSProvider):
         ``olds`` are the outputs in state (already normalised), ``news`` the checked inputs.
         ``__provider`` and the adoption ID are never a change; an unknown value is one.
         """
-        changed: list[str] = []
-        replaces: list[str] = []
-        for prop in REPLACE_PROPERTIES:
-            new = news.get(prop)
-            if is_unknown(new):
-                # During a preview, every output of a ContactList being updated is unknown
-                # (the plugin cannot preview, so the engine knows only its inputs): treating
-                # that as a new list would show every contact of a renamed list as replaced.
-                # The real diff in `pulumi up` sees the known value and replaces if it moved.
-                changed.append(prop)
-            elif new != olds.get(prop):
-                changed.append(prop)
-                replaces.append(prop)
-        for prop in FIELD_PROPERTIES:
-            new = news.get(prop)
-            # `or ""`: a state written before a field existed, or by a read that lacked it,
-            # holds no key; that means the same as "" (AvoSMS's empty value).
-            if is_unknown(new) or (new or "") != (olds.get(prop) or ""):
-                changed.append(prop)
-        return DiffResult(
-            changes=bool(changed),
-            replaces=replaces,
-            # Create-then-delete is safe: the new contact differs in list or number, so it
-            # never collides with the old one in AvoSMS.
-            delete_before_replace=False,
-        )
+        return diff_inputs(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Add the contact (``contact/add``), or adopt the one named by ``import_``."""
         list_id, number = str(props["list_id"]), str(props["phone_number"])
-        outs = _outputs_of(props)
+        outs = outputs_of(props)
         import_id = props.get(IMPORT_PROPERTY)
         if import_id:
             return self._adopt(str(import_id), outs)
         client = self._client()
         try:
-            client.add_contact(list_id, _contact_of(number, outs))
+            client.add_contact(list_id, contact_of(number, outs))
         except ConflictError as err:
             raise ContactError(
                 f"Could not add {number} to contact list {list_id}: that number is already in "
@@ -206,11 +218,11 @@ class ContactProvider(AvoSMSProvider):
                 list_id=list_id,
                 phone_number=number,
             )
-        outs = _outputs_of(news)
+        outs = outputs_of(news)
         try:
             # Every field, including unchanged and empty ones: contact/update clears any
             # field it is not given.
-            self._client().update_contact(list_id, _contact_of(number, outs))
+            self._client().update_contact(list_id, contact_of(number, outs))
         except NotFoundError as err:
             what = (
                 f"contact list {list_id} no longer exists in the AvoSMS account"
@@ -375,21 +387,6 @@ def _split_id(id_: str) -> tuple[str, str]:
     return list_id, number
 
 
-def _outputs_of(props: dict[str, Any]) -> dict[str, Any]:
-    # Checked inputs are already normalised; `or ""` only guards an input dropped on the way.
-    outs: dict[str, Any] = {
-        "list_id": str(props["list_id"]),
-        "phone_number": str(props["phone_number"]),
-    }
-    for prop in FIELD_PROPERTIES:
-        outs[prop] = props.get(prop) or ""
-    return outs
-
-
-def _contact_of(number: str, outs: dict[str, Any]) -> ContactInfo:
-    return ContactInfo(number, **{prop: str(outs.get(prop) or "") for prop in FIELD_PROPERTIES})
-
-
 def _live_outputs(list_id: str, number: str, contact: ContactInfo) -> dict[str, Any]:
     """The outputs of a contact as AvoSMS holds it, normalised as inputs would be."""
 
@@ -406,67 +403,3 @@ def _live_outputs(list_id: str, number: str, contact: ContactInfo) -> dict[str, 
         "birthday": tolerant_birthday(contact.birthday),
         "other": text(contact.other),
     }
-
-
-class Contact(DynamicResource, module="avosms", name="Contact"):
-    """A contact (a phone number and its details) in an AvoSMS contact list.
-
-    ``phone_number`` is required in international form (``"+33 6 12 34 56 78"``) and is
-    stored in E.164; a change of ``list_id`` or ``phone_number`` replaces the contact, any
-    other field is updated in place. Optional fields left out are empty in AvoSMS and ``""``
-    in outputs. Adopt a contact that already exists with
-    ``opts=pulumi.ResourceOptions(import_="<list id>/<phone number>")``.
-
-    The state holds exactly these inputs, normalised; see the module documentation on
-    personal data.
-    """
-
-    list_id: pulumi.Output[str]
-    """The AvoSMS ID of the contact's list."""
-    phone_number: pulumi.Output[str]
-    """The phone number in E.164 form (``+33612345678``)."""
-    civility: pulumi.Output[str]
-    """Civility / title, as given (AvoSMS documents no set of values)."""
-    first_name: pulumi.Output[str]
-    """First name."""
-    last_name: pulumi.Output[str]
-    """Last name (AvoSMS's ``contactName``)."""
-    email: pulumi.Output[str]
-    """E-mail address, domain in lower case."""
-    birthday: pulumi.Output[str]
-    """Birthday as ``YYYY-MM-DD``."""
-    other: pulumi.Output[str]
-    """Free-text field (AvoSMS's ``contactOther``)."""
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        list_id: pulumi.Input[str],
-        phone_number: pulumi.Input[str],
-        civility: pulumi.Input[str] | None = None,
-        first_name: pulumi.Input[str] | None = None,
-        last_name: pulumi.Input[str] | None = None,
-        email: pulumi.Input[str] | None = None,
-        birthday: pulumi.Input[str] | None = None,
-        other: pulumi.Input[str] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        """Declare the contact ``phone_number`` in the list ``list_id`` (a ContactList's
-        ``list_id`` output, or the ID of a list not managed by this program).
-
-        ``birthday`` accepts ``YYYY-MM-DD`` or ``DD/MM/YYYY``; ``email`` a plain
-        ``local@domain.tld``.
-        """
-        props: dict[str, Any] = {
-            "list_id": list_id,
-            "phone_number": phone_number,
-            "civility": civility,
-            "first_name": first_name,
-            "last_name": last_name,
-            "email": email,
-            "birthday": birthday,
-            "other": other,
-        }
-        opts = move_import_option(props, opts)
-        super().__init__(ContactProvider(), resource_name, props, opts)

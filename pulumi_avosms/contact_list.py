@@ -3,6 +3,11 @@
 The provider class's module path and name (``pulumi_avosms.contact_list.ContactListProvider``)
 are stored, by reference, in every ContactList's state: renaming or moving it breaks existing
 stacks.
+
+This file holds the type (:class:`ContactList`: inputs and outputs) and the controller
+(:class:`ContactListProvider`: create, read, update, delete against AvoSMS, and the messages
+when they fail). The behaviour, pure rules without API calls (check, diff, which changes
+replace the list, the outputs' shape), is in :mod:`pulumi_avosms.contact_list_rules`.
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
-    CheckFailure,
     CheckResult,
     CreateResult,
     DiffResult,
@@ -21,10 +25,11 @@ from pulumi.dynamic import (
 )
 
 from . import _adoption
-from ._engine import IMPORT_PROPERTY, is_unknown
+from ._engine import IMPORT_PROPERTY
 from ._model import ContactListDetail, ContactListInfo
 from ._provider import AvoSMSProvider, move_import_option
 from ._serialize import DynamicResource
+from .contact_list_rules import OUTPUT_PROPERTIES, check_inputs, diff_inputs, outputs_of
 from .errors import (
     APIError,
     ConflictError,
@@ -32,29 +37,62 @@ from .errors import (
     NotFoundError,
     UnexpectedResponseError,
 )
-from .validation import (
-    ValidationError,
-    normalize_country_code,
-    normalize_list_id,
-    normalize_list_name,
-)
 
 if TYPE_CHECKING:  # requests (under .client) stays off the plugin's start-up path
     from .client import AvoSMSClient
 
-#: Inputs that AvoSMS can change on an existing list.
-UPDATABLE_PROPERTIES = ("name",)
-#: Inputs whose change needs a new list: AvoSMS has no call that changes a list's country.
-REPLACE_PROPERTIES = ("country_code",)
-#: Everything the provider returns as outputs (the state of a ContactList).
-OUTPUT_PROPERTIES = (
-    "list_id",
-    "name",
-    "country_code",
-    "country_name",
-    "contact_count",
-    "created_at",
-)
+
+# -- the type: what a program declares ---------------------------------------------------
+
+
+class ContactList(DynamicResource, module="avosms", name="ContactList"):
+    """An AvoSMS contact list.
+
+    ``name`` updates in place; a ``country_code`` change replaces the list (AvoSMS cannot
+    change a list's country). ``pulumi destroy`` leaves the list in the account (AvoSMS has no
+    delete API) and says so. Adopt an existing list with
+    ``opts=pulumi.ResourceOptions(import_="<list id>")``.
+    """
+
+    list_id: pulumi.Output[str]
+    """The AvoSMS ID of the list (also the resource's ID)."""
+    name: pulumi.Output[str]
+    """The list's name, as in AvoSMS."""
+    country_code: pulumi.Output[str]
+    """ISO 3166-1 alpha-2 code of the list's country, upper case."""
+    country_name: pulumi.Output[str]
+    """The country's name as AvoSMS reports it."""
+    contact_count: pulumi.Output[int]
+    """Number of contacts in the list at the last create, update or refresh."""
+    created_at: pulumi.Output[str]
+    """Creation time as AvoSMS reports it (``YYYY-MM-DD HH:MM:SS``)."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        name: pulumi.Input[str],
+        country_code: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """Declare a contact list named ``name`` in country ``country_code`` (e.g. ``"FR"``)."""
+        props: dict[str, Any] = {
+            "name": name,
+            "country_code": country_code,
+            **{prop: None for prop in OUTPUT_PROPERTIES if prop not in ("name", "country_code")},
+        }
+        opts = move_import_option(props, opts)
+        if isinstance(country_code, pulumi.Output):
+            # The engine keeps an output secret only when the input of the same name was;
+            # country_name is derived from country_code, so a secret country would leak
+            # through it. Whether an Output is secret is not known yet, so any Output counts.
+            opts = pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(additional_secret_outputs=["country_name"])
+            )
+        super().__init__(ContactListProvider(), resource_name, props, opts)
+
+
+# -- the controller: create, read, update and delete against AvoSMS ----------------------
 
 
 class ContactListProvider(AvoSMSProvider):
@@ -70,41 +108,9 @@ class ContactListProvider(AvoSMSProvider):
         """Validate and normalise the inputs; no API call.
 
         ``olds`` are the inputs in state (empty for a new list); they only serve to refuse a
-        replacement that cannot work (see :func:`_same_name_replacement`).
+        replacement that cannot work (see :mod:`pulumi_avosms.contact_list_rules`).
         """
-        inputs: dict[str, Any] = {}
-        failures: list[CheckFailure] = []
-        for prop, normalise in (
-            ("name", normalize_list_name),
-            ("country_code", normalize_country_code),
-        ):
-            value = news.get(prop)
-            if is_unknown(value):
-                inputs[prop] = value
-                continue
-            if value is None:
-                failures.append(CheckFailure(prop, f"{prop} is required"))
-                continue
-            try:
-                inputs[prop] = normalise(value)
-            except ValidationError as err:
-                failures.append(CheckFailure(prop, f"{prop} {err}"))
-        import_id = news.get(IMPORT_PROPERTY)
-        if import_id is not None:
-            if is_unknown(import_id):
-                inputs[IMPORT_PROPERTY] = import_id
-            else:
-                try:
-                    inputs[IMPORT_PROPERTY] = normalize_list_id(import_id)
-                except ValidationError as err:
-                    failures.append(CheckFailure(IMPORT_PROPERTY, f"import_ {err}"))
-        if not failures:
-            for failure in (
-                _same_name_replacement(olds, inputs),
-                _adoption.replacement_with_import("list", inputs, _country_change(olds, inputs)),
-            ):
-                if failure is not None:
-                    failures.append(failure)
+        inputs, failures = check_inputs(olds, news)
         return CheckResult(inputs, self._guard_api_key(news, failures))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -113,17 +119,7 @@ class ContactListProvider(AvoSMSProvider):
         ``olds`` are the outputs in state (already normalised), ``news`` the checked inputs.
         ``__provider``, outputs and the adoption ID are never a change.
         """
-        changed: list[str] = []
-        for prop in (*UPDATABLE_PROPERTIES, *REPLACE_PROPERTIES):
-            new = news.get(prop)
-            if is_unknown(new) or new != olds.get(prop):
-                changed.append(prop)
-        replaces = [prop for prop in changed if prop in REPLACE_PROPERTIES]
-        return DiffResult(
-            changes=bool(changed),
-            replaces=replaces,
-            delete_before_replace=False,
-        )
+        return diff_inputs(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Create the list, or adopt the one named by ``import_``; return every output."""
@@ -147,7 +143,7 @@ class ContactListProvider(AvoSMSProvider):
                 f"Could not create contact list {name!r} (country {country}): {err}{hint}"
             ) from err
         try:
-            outs = _outputs_of(client.get_list(list_id))
+            outs = outputs_of(client.get_list(list_id))
         except APIError as err:
             # The list exists now. Failing here would make the engine forget it (an orphan
             # whose name blocks the next create), so record it with what is known; the next
@@ -187,7 +183,7 @@ class ContactListProvider(AvoSMSProvider):
                 f"Could not refresh contact list {_label(id_, props.get('name'))}; it stays in "
                 f"the state as it was: {err}"
             ) from err
-        outs = _outputs_of(info)
+        outs = outputs_of(info)
         return ReadResult(id_, outs, {"name": outs["name"], "country_code": outs["country_code"]})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -206,7 +202,7 @@ class ContactListProvider(AvoSMSProvider):
                 live = self._live_or_none(id_)
                 if live is not None and live.name == name:
                     # An earlier rename landed unseen (its read-back failed); nothing to do.
-                    return UpdateResult(_outputs_of(live))
+                    return UpdateResult(outputs_of(live))
                 old_name = olds.get("name")
                 if isinstance(old_name, str) and old_name.casefold() == name.casefold():
                     raise ContactListError(
@@ -252,7 +248,7 @@ class ContactListProvider(AvoSMSProvider):
                 f"Contact list {list_id} was renamed to {name!r}, but reading it back failed; "
                 f"run `pulumi refresh` to record the new name: {err}"
             ) from err
-        return _outputs_of(info)
+        return outputs_of(info)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """AvoSMS cannot delete lists: leave it, and tell the user it still exists."""
@@ -307,24 +303,12 @@ class ContactListProvider(AvoSMSProvider):
             raise ContactListError(
                 f"Cannot import contact list {list_id} (as {name!r}): {err}"
             ) from err
-        outs = _outputs_of(info)
+        outs = outputs_of(info)
         wanted = {"name": name, "country_code": country}
         mismatch = _adoption.adoption_mismatch("contact list", list_id, wanted, outs)
         if mismatch is not None:
             raise ContactListError(mismatch)
-        return CreateResult(list_id, _outputs_of(info))
-
-
-def _outputs_of(info: ContactListInfo) -> dict[str, Any]:
-    created = info.created_at
-    return {
-        "list_id": str(info.list_id),
-        "name": info.name,
-        "country_code": info.country_code.upper(),
-        "country_name": info.country_name,
-        "contact_count": int(info.contact_count),
-        "created_at": created.isoformat(sep=" ") if created is not None else None,
-    }
+        return CreateResult(list_id, outputs_of(info))
 
 
 def _name_taken_message(client: AvoSMSClient, name: str) -> str:
@@ -349,83 +333,6 @@ def _name_taken_message(client: AvoSMSClient, name: str) -> str:
     )
 
 
-def _country_change(olds: dict[str, Any], inputs: dict[str, Any]) -> list[_adoption.Change]:
-    """The country change (one item) when a known country changes, else ``[]``."""
-    old = olds.get("country_code")
-    # States written by hand may hold a lower-case code; checked inputs are upper case.
-    in_state = {"country_code": old.upper()} if isinstance(old, str) else {}
-    return _adoption.known_changes(in_state, inputs, REPLACE_PROPERTIES)
-
-
-def _same_name_replacement(olds: dict[str, Any], inputs: dict[str, Any]) -> CheckFailure | None:
-    """Refuse at preview a country change that keeps the name: the replacement cannot work.
-
-    A country change replaces the list (create the new one, then delete the old), but AvoSMS
-    cannot delete lists, so the old list keeps the name and the create would fail half-way.
-    """
-    changes = _country_change(olds, inputs)
-    old_name, new_name = olds.get("name"), inputs.get("name")
-    if not changes or not isinstance(old_name, str) or not isinstance(new_name, str):
-        return None
-    if is_unknown(new_name) or new_name.casefold() != old_name.casefold():
-        return None
-    return CheckFailure(
-        "country_code",
-        f"country_code cannot change from {changes[0][1]} to {changes[0][2]} while the name stays "
-        f"{new_name!r}: AvoSMS cannot change a list's country, so Pulumi must create a new "
-        f"list, and the old list (which AvoSMS cannot delete) keeps the name {old_name!r}. "
-        "Give the list a new name in the same change, or rename the old list in the AvoSMS "
-        "console first.",
-    )
-
-
 def _label(list_id: str, name: Any) -> str:
     """How messages name a list: its ID, and its name when known."""
     return f"{list_id} ({name!r})" if isinstance(name, str) and name else str(list_id)
-
-
-class ContactList(DynamicResource, module="avosms", name="ContactList"):
-    """An AvoSMS contact list.
-
-    ``name`` updates in place; a ``country_code`` change replaces the list (AvoSMS cannot
-    change a list's country). ``pulumi destroy`` leaves the list in the account (AvoSMS has no
-    delete API) and says so. Adopt an existing list with
-    ``opts=pulumi.ResourceOptions(import_="<list id>")``.
-    """
-
-    list_id: pulumi.Output[str]
-    """The AvoSMS ID of the list (also the resource's ID)."""
-    name: pulumi.Output[str]
-    """The list's name, as in AvoSMS."""
-    country_code: pulumi.Output[str]
-    """ISO 3166-1 alpha-2 code of the list's country, upper case."""
-    country_name: pulumi.Output[str]
-    """The country's name as AvoSMS reports it."""
-    contact_count: pulumi.Output[int]
-    """Number of contacts in the list at the last create, update or refresh."""
-    created_at: pulumi.Output[str]
-    """Creation time as AvoSMS reports it (``YYYY-MM-DD HH:MM:SS``)."""
-
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        name: pulumi.Input[str],
-        country_code: pulumi.Input[str],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        """Declare a contact list named ``name`` in country ``country_code`` (e.g. ``"FR"``)."""
-        props: dict[str, Any] = {
-            "name": name,
-            "country_code": country_code,
-            **{prop: None for prop in OUTPUT_PROPERTIES if prop not in ("name", "country_code")},
-        }
-        opts = move_import_option(props, opts)
-        if isinstance(country_code, pulumi.Output):
-            # The engine keeps an output secret only when the input of the same name was;
-            # country_name is derived from country_code, so a secret country would leak
-            # through it. Whether an Output is secret is not known yet, so any Output counts.
-            opts = pulumi.ResourceOptions.merge(
-                opts, pulumi.ResourceOptions(additional_secret_outputs=["country_name"])
-            )
-        super().__init__(ContactListProvider(), resource_name, props, opts)

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,10 +173,11 @@ def run_program(
 def _mock_outputs(args: Any) -> tuple[str, dict[str, Any]]:
     """Mock engine answer: the inputs as outputs, plus what a ContactList's provider would
     add, so that resources built from a list's outputs (``Contact(list_id=lst.list_id)``)
-    get values rather than None."""
+    get values rather than None. A list's ID is a number, as AvoSMS's are (stable per name)."""
     resource_id = f"{args.name}-id"
     outputs = dict(args.inputs)
     if args.typ == h.CONTACT_LIST_TYPE:
+        resource_id = str(zlib.crc32(args.name.encode()))
         outputs.update(list_id=resource_id, contact_count=0)
     return resource_id, outputs
 

@@ -145,7 +145,7 @@ def reply_too_large(limit: int) -> str:
 
 def reply_too_slow(seconds: float, url: str) -> str:
     return (
-        f"AvoSMS ({url}) took more than {seconds:.3g} s to send its reply (timeout); raise "
+        f"AvoSMS ({url}) took more than {seconds:.3g} s to send its reply (read timeout); raise "
         "avosms:timeout if this persists"
     )
 
@@ -225,4 +225,11 @@ def budget_spent(url: str) -> str:
     return (
         f"the time budget of this call (avosms:retryTimeout) was spent before a request to "
         f"AvoSMS ({url}) could be sent"
+    )
+
+
+def reply_too_complex(limit: int) -> str:
+    return (
+        f"AvoSMS sent a reply of more than {limit} values; it was not parsed (the API may "
+        "have changed or a proxy misbehaves), please report this"
     )

@@ -446,6 +446,20 @@ def test_retry_after_beyond_the_budget_gives_up_at_once(
     assert calls(emulator, "contact/list") == 1
     assert caught.value.retry_after == 120
     assert "asked to wait 120 s" in caught.value.message
+    assert caught.value.message.count("120 s") == 1  # the wait is said once
+    assert emulator.api_url in caught.value.message  # and where the call went
+
+
+def test_a_connection_failure_names_the_url_and_never_the_key(
+    make_client: Callable[..., AvoSMSClient],
+) -> None:
+    with EmulatorServer(port=0) as dead:
+        url = dead.api_url
+    client = make_client(url, max_retries=0)
+    with pytest.raises(APIConnectionError) as caught:
+        client.list_lists()
+    assert f"{url}/contact/list" in str(caught.value)
+    assert DEMO_KEY not in str(caught.value)
 
 
 def test_persistent_fault_with_real_clock_stays_within_budget(emulator: EmulatorServer) -> None:

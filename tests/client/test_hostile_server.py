@@ -15,7 +15,12 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from pulumi_avosms.client import AvoSMSClient
-from pulumi_avosms.errors import APITimeoutError, AvoSMSError, UnexpectedResponseError
+from pulumi_avosms.errors import (
+    APITimeoutError,
+    AvoSMSError,
+    ConfigurationError,
+    UnexpectedResponseError,
+)
 from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
 
 Handler = Callable[[socket.socket, threading.Event], None]
@@ -223,3 +228,14 @@ def test_a_reply_over_the_size_cap_is_cut_off_even_without_a_declared_length(
     client = AvoSMSClient(DEMO_ID, DEMO_KEY, server.url, max_retries=0)
     with client, pytest.raises(UnexpectedResponseError, match=f"larger than {16 << 20} bytes"):
         client.list_lists()
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["http://127.0.0.1:80@evil.example/v1", "http://evil.example/v1"]
+)
+def test_the_client_itself_refuses_an_endpoint_its_http_library_reads_as_another_host(
+    endpoint: str,
+) -> None:
+    # The settings refuse these first; the client checks again with the parser that sends.
+    with pytest.raises(ConfigurationError, match="in clear or to another host"):
+        AvoSMSClient(DEMO_ID, DEMO_KEY, endpoint)

@@ -123,3 +123,33 @@ def test_texts_from_a_reply_are_scrubbed_bounded_and_escaped(
     for raw in ("\u202e", "\x1b", "\r"):
         assert raw not in caught.value.exception_message
     assert "\\u202e" in caught.value.exception_message
+
+
+def test_the_embedded_emulator_works_with_a_proxy_in_the_environment_and_never_uses_it(
+    tmp_path: Any,
+) -> None:
+    import socket
+
+    proxy = socket.create_server(("127.0.0.1", 0))  # a proxy that would hang every request
+    proxy.settimeout(0)
+    port = proxy.getsockname()[1]
+    env = {name: f"http://127.0.0.1:{port}" for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY")}
+    env.update({"NO_PROXY": None, "no_proxy": None})
+    config = {
+        "avosms:endpoint": "emulator",
+        "avosms:emulatorState": str(tmp_path / "state.sqlite3"),
+        "avosms:maxRetries": "0",
+        "avosms:timeout": "3",
+    }
+    inputs = h.program_inputs(
+        lambda: ContactList("customers", name="Customers FR", country_code="FR")
+    )["customers"]["inputs"]
+    try:
+        with h.PluginProcess(env=env, unset_prefixes=["AVOSMS_"]) as plugin:
+            plugin.configure(config, [])
+            id_, outputs = plugin.create(h.urn(h.CONTACT_LIST_TYPE, "customers"), inputs)
+        assert outputs["name"] == "Customers FR" and id_
+        with pytest.raises(BlockingIOError):
+            proxy.accept()  # nobody ever connected to the proxy
+    finally:
+        proxy.close()

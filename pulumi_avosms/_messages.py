@@ -7,6 +7,8 @@ quote a reply are given only text already made safe (``_text.safe_text``).
 
 from __future__ import annotations
 
+from .client.endpoints import DEFAULT_ENDPOINT
+
 CREDENTIALS = (
     "AvoSMS did not recognise the API credentials; check avosms:apiId / avosms:apiKey "
     "(or AVOSMS_API_ID / AVOSMS_API_KEY)"
@@ -188,7 +190,7 @@ def tls_failed(url: str, reason: str) -> str:
 def unusable_url(url: str, reason: str) -> str:
     return (
         f"the API endpoint URL {url} is not usable ({reason}); set avosms:endpoint to a URL "
-        "such as https://api.avosms.com/v1"
+        f"such as {DEFAULT_ENDPOINT}"
     )
 
 

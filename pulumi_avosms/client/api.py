@@ -76,7 +76,7 @@ class AvoSMSClient:
         _random: Callable[[], float] = random.random,
     ) -> None:
         if not endpoint or not endpoint.strip():
-            raise ValueError("endpoint must be a URL such as https://api.avosms.com/v1")
+            raise ValueError(f"endpoint must be a URL such as {ep.DEFAULT_ENDPOINT}")
         if pool_size < 1:
             raise ValueError("pool_size must be >= 1")
         self.api_id = api_id

@@ -28,6 +28,7 @@ class AttemptDeadline:
     def __init__(self, seconds: float) -> None:
         self.seconds = max(0.0, seconds)
         self.expired = False
+        self._finished = False
         self._lock = threading.Lock()
         self._connections: list[Any] = []
         self._timer = threading.Timer(self.seconds, self._expire)
@@ -42,6 +43,8 @@ class AttemptDeadline:
         self._timer.cancel()
         _current.deadline = None
         with self._lock:
+            # A timer firing from now on must not shut a connection back in the pool.
+            self._finished = True
             self._connections.clear()
 
     def watch(self, connection: Any) -> None:
@@ -54,6 +57,8 @@ class AttemptDeadline:
 
     def _expire(self) -> None:
         with self._lock:
+            if self._finished:
+                return
             self.expired = True
             connections = list(self._connections)
         for connection in connections:

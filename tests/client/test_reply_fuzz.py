@@ -98,6 +98,8 @@ def _call_each_endpoint(reply: Any) -> None:
         lambda: _CLIENT.list_lists(),
         lambda: _CLIENT.get_list("7"),
         lambda: _CLIENT.find_list_by_name("A"),
+        lambda: _CLIENT.create_list("A", "FR"),
+        lambda: _CLIENT.rename_list("7", "B"),
     )
     for call in calls:
         with contextlib.suppress(AvoSMSError):

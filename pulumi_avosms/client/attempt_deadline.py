@@ -40,6 +40,10 @@ class AttemptDeadline:
         return self
 
     def __exit__(self, *_: object) -> None:
+        self.finish()
+
+    def finish(self) -> None:
+        """Disarm (idempotent); call it before the connection goes back to the pool."""
         self._timer.cancel()
         _current.deadline = None
         with self._lock:

@@ -205,9 +205,12 @@ class Transport:
             except requests.exceptions.RequestException as exc:
                 error = self._transport_error(endpoint, exc)
             if response is not None:
-                with response:
+                try:
                     body, error = self._read_bounded_body(endpoint, response)
-                status, headers = response.status_code, response.headers
+                    status, headers = response.status_code, response.headers
+                    clock.finish()  # before the connection goes back to the pool
+                finally:
+                    response.close()
                 # The response holds the request, whose body holds the key: keep it out of
                 # the frame locals that a traceback formatter (Sentry, pytest -l) would print.
                 del response

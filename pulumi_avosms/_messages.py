@@ -7,6 +7,8 @@ quote a reply are given only text already made safe (``_text.safe_text``).
 
 from __future__ import annotations
 
+from .client.endpoints import DEFAULT_ENDPOINT
+
 CREDENTIALS = (
     "AvoSMS did not recognise the API credentials; check avosms:apiId / avosms:apiKey "
     "(or AVOSMS_API_ID / AVOSMS_API_KEY)"
@@ -145,7 +147,7 @@ def reply_too_large(limit: int) -> str:
 
 def reply_too_slow(seconds: float, url: str) -> str:
     return (
-        f"AvoSMS ({url}) took more than {seconds:.3g} s to send its reply (timeout); raise "
+        f"AvoSMS ({url}) took more than {seconds:.3g} s to send its reply (read timeout); raise "
         "avosms:timeout if this persists"
     )
 
@@ -188,7 +190,7 @@ def tls_failed(url: str, reason: str) -> str:
 def unusable_url(url: str, reason: str) -> str:
     return (
         f"the API endpoint URL {url} is not usable ({reason}); set avosms:endpoint to a URL "
-        "such as https://api.avosms.com/v1"
+        f"such as {DEFAULT_ENDPOINT}"
     )
 
 
@@ -225,4 +227,11 @@ def budget_spent(url: str) -> str:
     return (
         f"the time budget of this call (avosms:retryTimeout) was spent before a request to "
         f"AvoSMS ({url}) could be sent"
+    )
+
+
+def reply_too_complex(limit: int) -> str:
+    return (
+        f"AvoSMS sent a reply of more than {limit} values; it was not parsed (the API may "
+        "have changed or a proxy misbehaves), please report this"
     )

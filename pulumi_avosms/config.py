@@ -13,10 +13,13 @@ Settings (stack config key, environment fallback, default):
     stack config (encrypted), the environment and the plugin's memory, and is sent only in
     the body of POST requests, never in a URL, a log line, an error or the state.
 ``avosms:endpoint`` / ``AVOSMS_ENDPOINT`` — ``https://api.avosms.com/v1``
-    The API base URL, or ``emulator`` for the emulator built into the plugin.
+    The API base URL, or ``emulator`` for the emulator built into the plugin. Plain http only
+    to this machine; no user info, query or odd characters. Requests to this machine never
+    use a proxy; remote https ones honour ``HTTPS_PROXY`` and ``NO_PROXY``.
 ``avosms:timeout`` / ``AVOSMS_TIMEOUT`` — 30 seconds
     Read timeout of one HTTP attempt: how long AvoSMS may stay silent before the attempt
-    counts as failed (and is retried, or reconciled for writes).
+    counts as failed (and is retried, or reconciled for writes). One attempt as a whole
+    (connecting, status line, headers, body) ends after ``connectTimeout + timeout``.
 ``avosms:connectTimeout`` / ``AVOSMS_CONNECT_TIMEOUT`` — 5 seconds
     How long opening the connection to AvoSMS may take. A connection that could not be
     opened surely carried no request, so it is always retried.
@@ -24,9 +27,10 @@ Settings (stack config key, environment fallback, default):
     Resends after a transient failure (ERR_9xx, HTTP 429/5xx, network errors, unreadable
     replies), per API call; 0 disables retrying. Rejections (ERR_1xx) are never retried.
 ``avosms:retryTimeout`` / ``AVOSMS_RETRY_TIMEOUT`` — 60 seconds
-    Total time one API call may spend retrying (backoff and ``Retry-After`` waits included).
-    The worst case for one call is this budget plus one attempt's timeouts plus, for a
-    write whose outcome was unknown, the reads that check whether it was applied.
+    A hard bound on one API call: every attempt, backoff and ``Retry-After`` wait, and the
+    reads that check whether a write with an unknown outcome was applied. The first attempt
+    always gets its own full bound, so the worst case is the larger of this budget and one
+    attempt (``connectTimeout + timeout``).
 ``avosms:maxConcurrency`` / ``AVOSMS_MAX_CONCURRENCY`` — 8
     API calls one ContactListMembers step makes at once (each retried like any call).
 ``avosms:emulatorState`` / ``AVOSMS_EMULATOR_STATE``

@@ -144,7 +144,7 @@ class ContactListProvider(AvoSMSProvider):
             ) from err
         try:
             outs = outputs_of(client.get_list(list_id))
-        except APIError as err:
+        except Exception as err:  # whatever failed, the list exists and must be recorded
             # The list exists now. Failing here would make the engine forget it (an orphan
             # whose name blocks the next create), so record it with what is known; the next
             # refresh fills in the rest.

@@ -19,7 +19,14 @@ from .._model import CONTACT_FIELDS, ContactInfo, ContactListDetail, ContactList
 from . import endpoints as ep
 from .calls import NOT_IN_PLACE, CallRunner, Reconciliation
 from .read_cache import SharedReads
-from .replies import match_name, parse_created_id, parse_detail, parse_listing, same_number
+from .replies import (
+    MAX_REPLY_BYTES,
+    match_name,
+    parse_created_id,
+    parse_detail,
+    parse_listing,
+    same_number,
+)
 from .retry_policy import RetryPolicy
 from .transport import Transport
 
@@ -63,13 +70,13 @@ class AvoSMSClient:
         pool_size: int = 32,
         backoff_base: float = 0.5,
         backoff_max: float = 10.0,
-        max_reply_bytes: int = 64 * 1024 * 1024,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
         _sleep: Callable[[float], None] = time.sleep,
         _monotonic: Callable[[], float] = time.monotonic,
         _random: Callable[[], float] = random.random,
     ) -> None:
         if not endpoint or not endpoint.strip():
-            raise ValueError("endpoint must be a URL such as https://api.avosms.com/v1")
+            raise ValueError(f"endpoint must be a URL such as {ep.DEFAULT_ENDPOINT}")
         if pool_size < 1:
             raise ValueError("pool_size must be >= 1")
         self.api_id = api_id

@@ -28,6 +28,7 @@ class AttemptDeadline:
     def __init__(self, seconds: float) -> None:
         self.seconds = max(0.0, seconds)
         self.expired = False
+        self._finished = False
         self._lock = threading.Lock()
         self._connections: list[Any] = []
         self._timer = threading.Timer(self.seconds, self._expire)
@@ -39,9 +40,15 @@ class AttemptDeadline:
         return self
 
     def __exit__(self, *_: object) -> None:
+        self.finish()
+
+    def finish(self) -> None:
+        """Disarm (idempotent); call it before the connection goes back to the pool."""
         self._timer.cancel()
         _current.deadline = None
         with self._lock:
+            # A timer firing from now on must not shut a connection back in the pool.
+            self._finished = True
             self._connections.clear()
 
     def watch(self, connection: Any) -> None:
@@ -54,6 +61,8 @@ class AttemptDeadline:
 
     def _expire(self) -> None:
         with self._lock:
+            if self._finished:
+                return
             self.expired = True
             connections = list(self._connections)
         for connection in connections:

@@ -21,7 +21,7 @@ from .. import _messages as msg
 from .._text import scrub
 from ..errors import APIError, UnexpectedResponseError
 from .endpoints import READ_ENDPOINTS
-from .replies import MalformedReply
+from .replies import MAX_REPLY_VALUES, MalformedReply, too_many_values
 from .reply_errors import error_from_reply
 from .retry_policy import RetryPolicy
 from .transport import Transport
@@ -56,6 +56,12 @@ class Reconciliation:
 
 
 _NO_RECONCILIATION = Reconciliation()
+
+
+def _echoes(body: bytes, secrets: tuple[str, ...]) -> bool:
+    """Whether ``body`` holds one of ``secrets`` in any spelling or case."""
+    text = body.decode("utf-8", "replace")
+    return scrub(text, secrets) != text
 
 
 def _with_note(error: APIError, note: str, **changes: Any) -> APIError:
@@ -166,6 +172,12 @@ class CallRunner:
                 found = self._check_quietly(endpoint, rec, deadline)
                 if found is not NOT_IN_PLACE:
                     return cast(_T, found)
+            if self._monotonic() >= deadline:
+                # The budget is a hard bound: no resend starts after it, and the error the
+                # user sees is the last real one, not "no time left".
+                if uncertain:
+                    error = _with_note(error, msg.OUTCOME_UNKNOWN, outcome_unknown=True)
+                raise self._final(error, attempt, started) from None
 
     def _check_quietly(self, endpoint: str, rec: Reconciliation, deadline: float) -> object:
         # Before a resend, a failed check is not fatal: the resend itself is safe (names are
@@ -200,6 +212,14 @@ class CallRunner:
         except APIError as exc:
             logger.debug("%s attempt %d: %s", endpoint, attempt, type(exc).__name__)
             raise
+        if too_many_values(reply.body):
+            raise UnexpectedResponseError(
+                None,
+                msg.reply_too_complex(MAX_REPLY_VALUES),
+                endpoint,
+                reply.status,
+                should_retry=False,
+            )
         payload: object = reply.body
         with contextlib.suppress(ValueError, RecursionError):
             payload = json.loads(reply.body)
@@ -223,10 +243,15 @@ class CallRunner:
         if error is not None:
             raise error
         assert isinstance(payload, dict)
+        secrets = self.transport.secrets
         try:
             return parse(payload)
         except MalformedReply as exc:
-            problem = scrub(str(exc), self.transport.secrets)
+            problem = str(exc)
+            if scrub(problem, secrets) != problem or _echoes(reply.body, secrets):
+                # A quoted value is cut to 40 characters, which could cut a key past the
+                # scrub: quote nothing of a reply that holds the key.
+                problem = "it is not the documented shape (it holds the API key: nothing quoted)"
         except Exception as exc:
             problem = f"its content could not be read ({type(exc).__name__})"
         raise UnexpectedResponseError(

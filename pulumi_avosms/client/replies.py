@@ -37,6 +37,21 @@ _MAX_COUNT = 10**15
 _MAX_ID_CHARS = 64
 
 
+#: The largest reply read. AvoSMS's biggest reply is one list's ``information``: at about
+#: 300 bytes per contact, 16 MiB holds some 50,000 contacts, more than an SMS contact list
+#: managed as code has. Parsing 16 MiB made of tiny items peaks near 100 MB (measured).
+MAX_REPLY_BYTES = 16 * 1024 * 1024
+#: At most this many JSON values (counted by their separators) are parsed from one reply, so
+#: a reply of tiny items ("[{},{},...]") cannot cost gigabytes: 1M values stay near 100 MB.
+MAX_REPLY_VALUES = 1_000_000
+
+
+def too_many_values(body: bytes) -> bool:
+    """Whether parsing ``body`` could build more than :data:`MAX_REPLY_VALUES` values."""
+    # An over-estimate (separators inside strings count too), cheap: three C-speed scans.
+    return body.count(b",") + body.count(b"{") + body.count(b"[") > MAX_REPLY_VALUES
+
+
 class MalformedReply(Exception):
     """A success reply whose shape is not the documented one (internal to the client)."""
 

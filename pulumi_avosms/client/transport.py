@@ -201,13 +201,16 @@ class Transport:
         headers: Mapping[str, str] = {}
         with AttemptDeadline(seconds) as clock:
             try:
-                response = self._send(endpoint, params)
+                response = self._open_response(endpoint, params)
             except requests.exceptions.RequestException as exc:
                 error = self._transport_error(endpoint, exc)
             if response is not None:
-                with response:
+                try:
                     body, error = self._read_bounded_body(endpoint, response)
-                status, headers = response.status_code, response.headers
+                    status, headers = response.status_code, response.headers
+                    clock.finish()  # before the connection goes back to the pool
+                finally:
+                    response.close()
                 # The response holds the request, whose body holds the key: keep it out of
                 # the frame locals that a traceback formatter (Sentry, pytest -l) would print.
                 del response
@@ -222,7 +225,7 @@ class Transport:
             raise error from None
         return RawReply(status, headers, body)
 
-    def _send(self, endpoint: str, params: Mapping[str, str]) -> requests.Response:
+    def _open_response(self, endpoint: str, params: Mapping[str, str]) -> requests.Response:
         # Credentials go in the form body only: URLs end up in proxy and server logs. The form
         # is built here, never held by a frame that an APIError's traceback goes through.
         return self._session.post(

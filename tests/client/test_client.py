@@ -446,6 +446,20 @@ def test_retry_after_beyond_the_budget_gives_up_at_once(
     assert calls(emulator, "contact/list") == 1
     assert caught.value.retry_after == 120
     assert "asked to wait 120 s" in caught.value.message
+    assert caught.value.message.count("120 s") == 1  # the wait is said once
+    assert emulator.api_url in caught.value.message  # and where the call went
+
+
+def test_a_connection_failure_names_the_url_and_never_the_key(
+    make_client: Callable[..., AvoSMSClient],
+) -> None:
+    with EmulatorServer(port=0) as dead:
+        url = dead.api_url
+    client = make_client(url, max_retries=0)
+    with pytest.raises(APIConnectionError) as caught:
+        client.list_lists()
+    assert f"{url}/contact/list" in str(caught.value)
+    assert DEMO_KEY not in str(caught.value)
 
 
 def test_persistent_fault_with_real_clock_stays_within_budget(emulator: EmulatorServer) -> None:
@@ -1280,3 +1294,16 @@ def test_information_without_a_count_counts_its_contacts(scripted: Any, count: A
 def test_a_count_serialised_through_a_float_is_read(scripted: Any) -> None:
     client, _ = scripted(ok(list_contact=[{**LISTING_ITEM, "nb_contact_list": "3.0"}]))
     assert client.list_lists()[0].contact_count == 3
+
+
+@pytest.mark.parametrize(("pool_size", "discarded"), [(2, True), (8, False)])
+def test_pool_size_is_how_many_connections_concurrent_calls_keep(
+    emulator: EmulatorServer, caplog: pytest.LogCaptureFixture, pool_size: int, discarded: bool
+) -> None:
+    # 8 calls at once, each held 0.3 s by the server: a pool of 2 must drop 6 connections.
+    emulator.faults.add("delay", count=8, seconds=0.3)
+    client = AvoSMSClient(DEMO_ID, DEMO_KEY, emulator.api_url, pool_size=pool_size)
+    logs = caplog.at_level(logging.WARNING, logger="urllib3.connectionpool")
+    with client, logs, ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(lambda _: client.list_lists(), range(8))) == [[]] * 8
+    assert any("pool is full" in r.getMessage() for r in caplog.records) is discarded

@@ -15,10 +15,37 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from pulumi_avosms.client import AvoSMSClient
-from pulumi_avosms.errors import APITimeoutError, AvoSMSError
+from pulumi_avosms.errors import (
+    APITimeoutError,
+    AvoSMSError,
+    ConfigurationError,
+    UnexpectedResponseError,
+)
 from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
 
 Handler = Callable[[socket.socket, threading.Event], None]
+
+
+def _read_request(conn: socket.socket) -> bytes:
+    """The whole request: headers, then as many body bytes as Content-Length says."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
 
 
 class RawServer:
@@ -50,7 +77,7 @@ class RawServer:
         with conn:
             conn.settimeout(5)
             try:
-                self.received.append(conn.recv(65536))
+                self.received.append(_read_request(conn))
                 self.handler(conn, self.stop)
             except OSError:
                 return
@@ -166,3 +193,49 @@ def test_a_loopback_endpoint_never_goes_through_the_environments_proxy(
         assert client.list_lists() == []
     assert proxy.received == []
     assert DEMO_KEY.encode() in api.received[0]
+
+
+def _raw_json(payload: bytes, *, length: bool = True) -> Handler:
+    def handler(conn: socket.socket, stop: threading.Event) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        if length:
+            head += b"Content-Length: " + str(len(payload)).encode() + b"\r\n"
+        conn.sendall(head + b"\r\n")
+        for start in range(0, len(payload), 1 << 16):
+            if stop.is_set():
+                return
+            conn.sendall(payload[start : start + (1 << 16)])
+
+    return handler
+
+
+def test_a_reply_of_a_million_tiny_items_is_refused_before_it_is_parsed(
+    raw_server: Callable[[Handler], RawServer],
+) -> None:
+    # 3.6 MB, well under the size cap, but json.loads would build 1.2 million dicts.
+    items = b",".join([b"{}"] * 1_200_000)
+    server = raw_server(_raw_json(b'{"code": "OK", "list_contact": [' + items + b"]}"))
+    client = AvoSMSClient(DEMO_ID, DEMO_KEY, server.url, max_retries=0)
+    with client, pytest.raises(UnexpectedResponseError, match="more than 1000000 values"):
+        client.list_lists()
+
+
+def test_a_reply_over_the_size_cap_is_cut_off_even_without_a_declared_length(
+    raw_server: Callable[[Handler], RawServer],
+) -> None:
+    payload = b'{"code": "OK", "pad": "' + b"x" * (17 << 20) + b'"}'
+    server = raw_server(_raw_json(payload, length=False))
+    client = AvoSMSClient(DEMO_ID, DEMO_KEY, server.url, max_retries=0)
+    with client, pytest.raises(UnexpectedResponseError, match=f"larger than {16 << 20} bytes"):
+        client.list_lists()
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["http://127.0.0.1:80@evil.example/v1", "http://evil.example/v1"]
+)
+def test_the_client_itself_refuses_an_endpoint_its_http_library_reads_as_another_host(
+    endpoint: str,
+) -> None:
+    # The settings refuse these first; the client checks again with the parser that sends.
+    with pytest.raises(ConfigurationError, match="in clear or to another host"):
+        AvoSMSClient(DEMO_ID, DEMO_KEY, endpoint)

@@ -1228,7 +1228,8 @@ def _run_program(
     try:
         # Fresh runtime state in this context: no root resource or outputs from an earlier run.
         settings.ROOT.set(None)
-        settings.SETTINGS.outputs = set()
+        # A set in recent SDKs, a deque in older ones (3.216): an empty one of the same kind.
+        settings.SETTINGS.outputs = type(settings.SETTINGS.outputs)()
         set_all_config(dict(config), secret_config_keys)
         pulumi.runtime.set_mocks(mocks, project, stack, preview=preview, monitor=monitor)
         loop.run_until_complete(run_pulumi_func(program))

@@ -3,7 +3,12 @@
 ``PACKAGING_DIST`` names a directory holding the sdist and wheel to test (``.ci/run`` builds
 them with ``python -m build`` first); without it they are built here with the build tools of
 the ``dev`` extra (``python -m build --no-isolation``: offline, the sdist first, then the wheel
-from the sdist). The virtualenv lives in a temporary directory outside the checkout.
+from the sdist).
+
+``PACKAGING_VENV`` names a virtualenv outside the checkout where that wheel was installed
+with its dependencies from the package index, as a user would (``.ci/run`` makes it); without
+it, a fresh one is made here with the wheel alone, and borrows the dependencies of the
+environment running the tests, offline.
 """
 
 from __future__ import annotations
@@ -74,15 +79,26 @@ def _site_packages(python: Path) -> Path:
     )
 
 
+def _pip_list(python: Path, cwd: Path) -> str:
+    return _run(python, "-m", "pip", "list", "-v", "--format", "json", cwd=cwd)
+
+
 @pytest.fixture(scope="session")
 def wheel_venv(dist: Dist, tmp_path_factory: pytest.TempPathFactory) -> WheelVenv:
+    given = os.environ.get("PACKAGING_VENV")
+    if given:
+        root = Path(given).resolve()
+        python = root / "bin" / "python"
+        assert REPO_ROOT not in root.parents
+        plugin_json = _site_packages(python) / "pulumi_avosms" / "pulumi-plugin.json"
+        return WheelVenv(root, python, _pip_list(python, root), plugin_json)
     root = tmp_path_factory.mktemp("user") / "venv"
     assert REPO_ROOT not in root.parents
     venv.EnvBuilder(with_pip=True).create(root)
     python = root / "bin" / "python"
     _run(python, "-m", "pip", "install", "-q", "--no-index", "--no-deps", dist.wheel)
 
-    listed = _run(python, "-m", "pip", "list", "-v", "--format", "json", cwd=root)
+    listed = _pip_list(python, root)
     # Only now the dependencies: their directories are appended to sys.path as plain entries
     # (the .pth files there, such as this checkout's editable install, are not processed).
     deps = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]

@@ -196,6 +196,10 @@ class PluginStartError(RuntimeError):
     """The plugin process died or never printed its port; the message includes its stderr."""
 
 
+#: What gRPC puts before an unhandled exception's message (the SDK's plugin up to 3.216).
+_GRPC_PREFIX = "Exception calling application:"
+
+
 class PluginError(Exception):
     """A gRPC call to the plugin failed.
 
@@ -218,7 +222,9 @@ class PluginError(Exception):
         lines = self.details.rstrip().splitlines()
         starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (")]
         if not starts:
-            return self.details.strip()
+            # Before pulumi 3.217 the plugin let gRPC report the error: its message alone,
+            # after gRPC's own prefix, with no exception type.
+            return self.details.strip().removeprefix(_GRPC_PREFIX).strip()
         body = lines[starts[-1] + 1 :]
         # Frames are indented ("  File ...", source lines, "^^^^" markers); the exception
         # starts at the first line that is not.
@@ -1228,7 +1234,8 @@ def _run_program(
     try:
         # Fresh runtime state in this context: no root resource or outputs from an earlier run.
         settings.ROOT.set(None)
-        settings.SETTINGS.outputs = set()
+        # A set in recent SDKs, a deque in older ones (3.216): an empty one of the same kind.
+        settings.SETTINGS.outputs = type(settings.SETTINGS.outputs)()
         set_all_config(dict(config), secret_config_keys)
         pulumi.runtime.set_mocks(mocks, project, stack, preview=preview, monitor=monitor)
         loop.run_until_complete(run_pulumi_func(program))

@@ -6,7 +6,9 @@ what it needs (the Pulumi CLI, an AvoSMS account, network access).
 
 * CONTRIBUTING's quick start: exactly ``./scripts/demo`` and ``./scripts/test``, the commands
   .ci/run runs; the README links to CONTRIBUTING.
-* The README's emulator block runs as a bash script in a temporary directory.
+* The README's emulator block runs as a bash script in a temporary directory; the console
+  blocks of docs/emulator.md (the server, its admin routes, the offline edits) run and print
+  what the page shows.
 * The README's settings table matches ``pulumi_avosms.config``; Python snippets of every page
   run under mocks; the README stays for users and short; relative links resolve.
 * With the Pulumi CLI on PATH, the README's minimal program previews as the README shows.
@@ -14,11 +16,13 @@ what it needs (the Pulumi CLI, an AvoSMS account, network access).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
 import subprocess
 import textwrap
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +31,22 @@ import pytest
 
 from pulumi_avosms import config
 from pulumi_avosms._runtime import DEFAULT_EMULATOR_STATE
+from pulumi_avosms.emulator import __main__ as emulator_cli
 from tests.support import harness as h
-from tests.support.projects import REPO_ROOT, cli_env, copy_project, emulator_command, needs_cli
+from tests.support.projects import (
+    REPO_ROOT,
+    cli_env,
+    copy_project,
+    emulator_command,
+    first_line,
+    needs_cli,
+    run_emulator_cli,
+)
 
 README = REPO_ROOT / "README.md"
 CONTRIBUTING = REPO_ROOT / "CONTRIBUTING.md"
-#: The pages held to the rule. docs/emulator.md and docs/contact-list-members.md join when
-#: they land (written alongside this change).
+EMULATOR_PAGE = REPO_ROOT / "docs" / "emulator.md"
+#: The pages held to the rule.
 DOCS = (
     README,
     CONTRIBUTING,
@@ -42,18 +55,26 @@ DOCS = (
         for name in (
             "avosms-api.md",
             "contact-list.md",
+            "contact-list-members.md",
             "contact.md",
+            "emulator.md",
             "performance.md",
             "troubleshooting.md",
         )
     ),
 )
-#: Pages linked from DOCS that are written elsewhere; their links are not checked here.
-LANDING = ("docs/emulator.md", "docs/contact-list-members.md")
 #: What a block's first line says when its commands cannot run here.
 MARKERS = ("needs the Pulumi CLI", "needs an AvoSMS account", "needs network access")
-#: (page, section) whose bash blocks this module runs.
-RUN_HERE = ((README, "Try it without an AvoSMS account"),)
+#: (page, section) whose shell blocks this module runs.
+RUN_HERE = (
+    (README, "Try it without an AvoSMS account"),
+    (EMULATOR_PAGE, "As a server"),
+    (EMULATOR_PAGE, "Admin routes"),
+    (EMULATOR_PAGE, "Faults"),
+    (EMULATOR_PAGE, "Offline edits of a state file"),
+)
+#: Environment variables the pages may name besides the provider's settings (the emulator's).
+OTHER_VARIABLES = {emulator_cli.ACCOUNTS_VARIABLE}
 
 
 @dataclass
@@ -72,14 +93,32 @@ class Block:
         return first.startswith("#") and any(marker in first for marker in MARKERS)
 
     def commands(self) -> list[str]:
-        """Its shell commands: continuation lines joined, comments and blank lines dropped."""
+        """Its shell commands: continuation lines joined, comments and blank lines dropped.
+
+        In a ``console`` block only the lines after a ``$`` prompt are commands; the others
+        are what they print (:meth:`output`).
+        """
         joined = self.text.replace("\\\n", " ")
         found = []
         for line in joined.splitlines():
+            if self.lang == "console":
+                if not line.startswith("$ "):
+                    continue
+                line = line[2:]
             words = shlex.split(line, comments=True)
             if words:
                 found.append(shlex.join(words))
         return found
+
+    def output(self) -> list[tuple[str, list[str]]]:
+        """A ``console`` block as (command, the lines it prints) pairs."""
+        pairs: list[tuple[str, list[str]]] = []
+        for line in self.text.replace("\\\n", " ").splitlines():
+            if line.startswith("$ "):
+                pairs.append((line[2:].strip(), []))
+            elif pairs:
+                pairs[-1][1].append(line)
+        return pairs
 
 
 def blocks(page: Path) -> list[Block]:
@@ -166,8 +205,6 @@ def test_relative_links_resolve() -> None:
             if not path or re.match(r"^[a-z]+:", path):
                 continue
             resolved = (page.parent / path).resolve()
-            if str(resolved.relative_to(REPO_ROOT)) in LANDING:
-                continue
             if not resolved.exists():
                 broken.append(f"{page.relative_to(REPO_ROOT)}: {target}")
     assert broken == []
@@ -213,13 +250,15 @@ def test_settings_table_matches_the_code() -> None:
     assert f"`{config.DEFAULT_MAX_RETRIES}`" in rows[config.MAX_RETRIES[0]]
     assert f"`{config.DEFAULT_CONNECT_TIMEOUT:g}`" in rows[config.CONNECT_TIMEOUT[0]]
     assert f"`{config.DEFAULT_RETRY_TIMEOUT:g}`" in rows[config.RETRY_TIMEOUT[0]]
+    assert f"`{config.DEFAULT_MAX_CONCURRENCY}`" in rows[config.MAX_CONCURRENCY[0]]
     assert f"`{DEFAULT_EMULATOR_STATE}`" in rows[config.EMULATOR_STATE[0]]
     assert f"`{config.EMBEDDED_ENDPOINT}`" in rows[config.ENDPOINT[0]]
     # No other avosms:* key or AVOSMS_* variable is mentioned on any page.
     for page in DOCS:
         page_text = page.read_text(encoding="utf-8")
         assert set(re.findall(r"avosms:[a-z][a-zA-Z]*", page_text)) <= set(keys), page.name
-        assert set(re.findall(r"AVOSMS_[A-Z_]+", page_text)) <= set(keys.values()), page.name
+        named = set(re.findall(r"AVOSMS_[A-Z_]+", page_text))
+        assert named <= set(keys.values()) | OTHER_VARIABLES, page.name
 
 
 # -- the emulator block, run ------------------------------------------------------------------
@@ -241,6 +280,90 @@ def test_command_line_block_runs(tmp_path: Path, emulator_on_path: dict[str, str
     # The listing, between the edits and the delete: the renamed list with its one contact.
     assert re.search(r"^\d+\tNewsletter \(old\)\tFR\t1$", done.stdout, re.MULTILINE), done.stdout
     assert (tmp_path / ".avosms" / "emulator.sqlite3").is_file()
+
+
+# -- docs/emulator.md's console blocks, run ----------------------------------------------------
+
+
+def _console(heading: str) -> Block:
+    (block,) = [b for b in under(EMULATOR_PAGE, heading, "console") if not b.marked]
+    return block
+
+
+def _as_pattern(line: str, port: str) -> str:
+    """A printed line as a regex in which the page's port number stands for any port."""
+    return re.escape(line).replace(re.escape(port), r"\d+")
+
+
+def test_emulator_server_and_its_curl_calls_print_what_the_page_shows(
+    tmp_path: Path, emulator_on_path: dict[str, str]
+) -> None:
+    ((serve, shown),) = _console("As a server").output()
+    documented_port = re.search(r":(\d+)$", shown[0])
+    assert documented_port is not None
+    proc = subprocess.Popen(
+        ["bash", "-c", "exec " + serve],
+        cwd=tmp_path,  # no .avosms/ here: the state is in memory, as the page shows
+        env=emulator_on_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = first_line(proc).strip()
+        assert re.fullmatch(_as_pattern(shown[0], documented_port.group(1)), url), url
+        port = url.rsplit(":", 1)[1]
+        # The admin and fault examples use the default port, 8765: run them on this one.
+        calls = [*_console("Admin routes").output(), *_console("Faults").output()]
+        assert len(calls) == 2
+        for command, printed in calls:
+            assert "127.0.0.1:8765" in command, command
+            done = subprocess.run(
+                ["bash", "-c", command.replace("127.0.0.1:8765", f"127.0.0.1:{port}")],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+            assert done.returncode == 0, (command, done.stderr)
+            assert "error" not in json.loads(done.stdout), (command, done.stdout)
+            if printed:
+                assert json.loads(done.stdout) == json.loads("\n".join(printed)), command
+        # The fault the page queues is there.
+        with urllib.request.urlopen(f"{url}/_emulator/faults", timeout=10) as reply:
+            assert [f["kind"] for f in json.load(reply)["faults"]] == ["http503"]
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0  # SIGTERM is a clean stop
+    for line in shown[1:]:
+        assert re.search(_as_pattern(line, documented_port.group(1)), out + err), (line, err)
+
+
+def test_offline_edit_commands_print_what_the_page_shows(
+    tmp_path: Path, emulator_on_path: dict[str, str]
+) -> None:
+    # The page's project: the embedded emulator's file with one list and one contact.
+    state = str(DEFAULT_EMULATOR_STATE)
+    run_emulator_cli("create-list", "--state", state, "Customers", "FR", cwd=tmp_path)
+    run_emulator_cli(
+        "add-contact", "--state", state, "1", "+33612345678", "--first-name", "Ann", cwd=tmp_path
+    )
+    calls = _console("Offline edits of a state file").output()
+    assert [command.split()[1] for command, _ in calls] == ["lists", "contacts"]
+    for command, printed in calls:
+        done = subprocess.run(
+            ["bash", "-c", command],
+            cwd=tmp_path,  # --state left out: the project's .avosms/emulator.sqlite3
+            env=emulator_on_path,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert done.returncode == 0, (command, done.stderr)
+        # A page cannot show trailing tabs (the contact's empty last fields).
+        assert [line.rstrip() for line in done.stdout.splitlines()] == printed, command
 
 
 # -- Python snippets ------------------------------------------------------------------------------

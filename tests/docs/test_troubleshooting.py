@@ -140,20 +140,31 @@ def test_every_quoted_message_is_in_the_code() -> None:
 def test_a_reworded_quote_is_reported_with_its_piece(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text(
-        "Intro\n\n```text\ncould not connect to AvoSMS within <seconds> s; check the cable\n```\n",
+        "Intro\n\n```text\ncould not connect to AvoSMS (<url>) within <seconds> s; "
+        "check the cable\n```\n",
         encoding="utf-8",
     )
     (quote,) = quotes(page)
     assert quote.line == 4
     assert missing_pieces(quote) == ["s; check the cable"]
-    # The same message as the code writes it passes, however it is wrapped.
-    good = "could not connect to AvoSMS\n  within <s> s; check the network and avosms:endpoint"
+    # The same message as the code writes it (_messages.connect_timeout) passes, however it
+    # is wrapped.
+    good = (
+        "could not connect to AvoSMS (<url>)\n  within <s> s; check the network and avosms:endpoint"
+    )
     assert missing_pieces(Quote(1, _collapse(good))) == []
 
 
 def test_module_constants_in_f_strings_are_read_as_their_values() -> None:
-    # config.py writes f"{ENDPOINT[0]} (or {ENDPOINT[1]}) must be ...": quoted with the names.
+    # config.py writes f"... such as {DEFAULT_ENDPOINT!r}, or {EMBEDDED_ENDPOINT!r} for ...":
+    # the constants are read with their conversion, ...
+    pieces = source_pieces()
     assert any(
-        "avosms:endpoint (or AVOSMS_ENDPOINT) must be an http(s) URL such as" in piece
-        for piece in source_pieces()
+        "must be an http(s) URL such as 'https://api.avosms.com/v1', or 'emulator' for the "
+        "built-in emulator; got" in piece
+        for piece in pieces
     )
+    # ... a constant's subscript too (config.py: where = f"{ENDPOINT[0]} (or {ENDPOINT[1]})"),
+    assert "avosms:endpoint (or AVOSMS_ENDPOINT)" in pieces
+    # ... while a local name cuts the string (f"{where} must be ..." starts with a hole).
+    assert not any("AVOSMS_ENDPOINT) must be an http(s) URL" in piece for piece in pieces)

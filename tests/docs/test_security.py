@@ -1,0 +1,61 @@
+"""SECURITY.md names, for each promise, tests that exist.
+
+Every ``tests/...py::test_name`` cited on the page must name a file of the repository that
+defines that test (a function, or a method of a test class), so a renamed or deleted test
+cannot leave a promise unheld while the page still cites it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from tests.support.projects import REPO_ROOT
+
+PAGE = REPO_ROOT / "SECURITY.md"
+NODE_ID = re.compile(r"(tests/[\w/]+\.py)::(\w+)(?:::(\w+))?")
+
+
+def defined_tests(path: Path) -> set[str]:
+    """The test node names a test file defines: ``test_x`` and ``TestClass::test_x``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    names.add(f"{node.name}::{item.name}")
+    return {name for name in names if name.split("::")[-1].startswith("test")}
+
+
+def cited() -> list[tuple[str, str]]:
+    text = PAGE.read_text(encoding="utf-8")
+    return [
+        (path, f"{first}::{second}" if second else first)
+        for path, first, second in NODE_ID.findall(text)
+    ]
+
+
+def test_the_page_cites_a_test_for_its_promises() -> None:
+    assert len(cited()) >= 12
+
+
+def test_every_test_cited_by_security_md_exists() -> None:
+    missing = [
+        f"{path}::{name}"
+        for path, name in cited()
+        if not (REPO_ROOT / path).is_file() or name not in defined_tests(REPO_ROOT / path)
+    ]
+    assert missing == [], "SECURITY.md cites tests that do not exist"
+
+
+def test_a_renamed_test_is_reported(tmp_path: Path) -> None:
+    module = tmp_path / "test_x.py"
+    module.write_text(
+        "def test_kept():\n    pass\n\nclass TestY:\n    def test_m(self):\n        pass\n"
+    )
+    assert defined_tests(module) == {"test_kept", "TestY::test_m"}
+    assert "test_renamed" not in defined_tests(module)

@@ -334,7 +334,12 @@ def test_emulator_server_and_its_curl_calls_print_what_the_page_shows(
             assert [f["kind"] for f in json.load(reply)["faults"]] == ["http503"]
     finally:
         proc.terminate()
-        out, err = proc.communicate(timeout=10)
+        proc.wait(timeout=10)
+    # Read through the text streams: first_line() may have buffered the lines after the first
+    # (communicate() would read past that buffer).
+    assert proc.stdout is not None and proc.stderr is not None
+    with proc.stdout, proc.stderr:
+        out, err = proc.stdout.read(), proc.stderr.read()
     assert proc.returncode == 0  # SIGTERM is a clean stop
     for line in shown[1:]:
         assert re.search(_as_pattern(line, documented_port.group(1)), out + err), (line, err)

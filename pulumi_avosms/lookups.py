@@ -16,7 +16,7 @@ call (plus ``contact/list/information`` for an ID the listing does not show).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
@@ -26,6 +26,9 @@ from .client.replies import match_name
 from .config import SETTINGS, ProviderSettings, settings_from_config
 from .errors import APIError, ContactListLookupError, NotFoundError, ValidationError
 from .validation import normalize_list_id
+
+if TYPE_CHECKING:
+    from .client import AvoSMSClient
 
 __all__ = ["get_contact_list", "get_contact_list_output", "get_contact_lists"]
 
@@ -123,7 +126,7 @@ def _list_id(value: Any) -> str:
         raise ValidationError(f"get_contact_list: list_id {err}") from None
 
 
-def _listing(client: Any, what: str, *, name: str | None = None) -> list[ContactListInfo]:
+def _listing(client: AvoSMSClient, what: str, *, name: str | None = None) -> list[ContactListInfo]:
     try:
         # Fresh: a lookup answers for the account as it is now, not as a cached listing was.
         return list(client.list_lists())
@@ -133,7 +136,7 @@ def _listing(client: Any, what: str, *, name: str | None = None) -> list[Contact
         ) from None
 
 
-def _by_id(client: Any, list_id: str) -> ContactListInfo:
+def _by_id(client: AvoSMSClient, list_id: str) -> ContactListInfo:
     for info in _listing(client, f"to find ID {list_id}"):
         if info.list_id == list_id:
             return info

@@ -24,6 +24,8 @@ REPLACE_PROPERTIES = ("list_id", "phone_number")
 FIELD_PROPERTIES = CONTACT_FIELDS
 #: Everything the provider returns as outputs: the inputs, normalised, and nothing else.
 OUTPUT_PROPERTIES = (*REPLACE_PROPERTIES, *FIELD_PROPERTIES)
+#: The input naming the contact's account (absent: the default account); a change replaces.
+ACCOUNT_PROPERTY = "account"
 
 
 def check_inputs(
@@ -47,6 +49,9 @@ def check_inputs(
         except ValidationError as err:
             reasons["list_id"] = f"list_id {err}"
     failures = [CheckFailure(prop, reason) for prop, reason in reasons.items()]
+    if news.get(ACCOUNT_PROPERTY) is not None:
+        # Checked against the configured accounts by the provider (see _provider).
+        inputs[ACCOUNT_PROPERTY] = news[ACCOUNT_PROPERTY]
     import_id = news.get(IMPORT_PROPERTY)
     if import_id is not None:
         if is_unknown(import_id):
@@ -74,11 +79,11 @@ def check_inputs(
 def diff_inputs(olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
     """What changes between the state (``olds``, outputs) and the checked inputs (``news``).
 
-    A change of list or number replaces the contact; every other field updates in place.
+    A change of list, number or account replaces the contact; every other field updates in place.
     """
     changed: list[str] = []
     replaces: list[str] = []
-    for prop in REPLACE_PROPERTIES:
+    for prop in (*REPLACE_PROPERTIES, ACCOUNT_PROPERTY):
         new = news.get(prop)
         if is_unknown(new):
             # During a preview, every output of a ContactList being updated is unknown
@@ -113,6 +118,9 @@ def outputs_of(props: dict[str, Any]) -> dict[str, Any]:
     }
     for prop in FIELD_PROPERTIES:
         outs[prop] = props.get(prop) or ""
+    account = props.get(ACCOUNT_PROPERTY)
+    if isinstance(account, str) and account:
+        outs[ACCOUNT_PROPERTY] = account
     return outs
 
 

@@ -40,6 +40,7 @@ DOCS = (
     *(
         REPO_ROOT / "docs" / name
         for name in (
+            "accounts.md",
             "avosms-api.md",
             "contact-list.md",
             "contact.md",

@@ -77,7 +77,11 @@ def check_inputs(
     if not failures:
         for failure in (
             same_name_replacement(olds, inputs),
-            _adoption.replacement_with_import("list", inputs, country_change(olds, inputs)),
+            _adoption.replacement_with_import(
+                "list",
+                inputs,
+                country_change(olds, inputs) + _adoption.account_change(olds, inputs),
+            ),
         ):
             if failure is not None:
                 failures.append(failure)

@@ -64,7 +64,10 @@ def check_inputs(
             else:
                 inputs[IMPORT_PROPERTY] = format_contact_id(list_part, number)
                 failure = _adoption.replacement_with_import(
-                    "contact", inputs, _adoption.known_changes(olds, inputs, REPLACE_PROPERTIES)
+                    "contact",
+                    inputs,
+                    _adoption.known_changes(olds, inputs, REPLACE_PROPERTIES)
+                    + _adoption.account_change(olds, inputs),
                 ) or _adoption.import_mismatch(
                     "contact",
                     [("list_id", "list", list_part), ("phone_number", "number", number)],

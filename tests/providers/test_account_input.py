@@ -83,3 +83,26 @@ def test_a_change_of_account_replaces_and_no_account_is_no_change(
     assert back.replaces == ["account"]
     unknown = provider.diff("7", olds, {**checked, "account": UNKNOWN})
     assert unknown.changes is True
+
+
+@pytest.mark.parametrize(
+    ("cls", "inputs", "import_id"),
+    [(ContactListProvider, LIST, "7"), (ContactProvider, CONTACT, "7/+33612345678")],
+)
+def test_import_with_a_change_of_account_is_refused_but_a_new_resource_may_import(
+    cls: Any, inputs: dict[str, Any], import_id: str
+) -> None:
+    provider = configured(cls)
+    news = {**inputs, "account": "agency", "import_id": import_id}
+    failures = provider.check(dict(inputs), news).failures
+    assert [f.property for f in failures] == ["import_id"]
+    assert "account changes from (default) to agency" in failures[0].reason
+    assert provider.check({}, news).failures == []
+
+
+def test_a_list_may_keep_its_name_when_it_moves_to_another_account_and_country() -> None:
+    provider = configured(ContactListProvider)
+    same_account = provider.check(dict(LIST), {**LIST, "country_code": "BE"}).failures
+    assert [f.property for f in same_account] == ["country_code"]
+    moved = {**LIST, "country_code": "BE", "account": "agency"}
+    assert provider.check(dict(LIST), moved).failures == []

@@ -290,7 +290,8 @@ ACCOUNTS = "avosms:accounts"
 ACCOUNT_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}", re.ASCII)
 #: An account's fields in ``avosms:accounts``, and the setting each stands for.
 _ACCOUNT_FIELDS = {"apiId": API_ID, "apiKey": API_KEY, "endpoint": ENDPOINT}
-_ENV_ACCOUNT_RE = re.compile(r"AVOSMS_([A-Z0-9_]+)_(API_ID|API_KEY|ENDPOINT)", re.ASCII)
+#: The environment variables of a named account (``AVOSMS_<NAME>_API_ID`` ...).
+ACCOUNT_ENV_RE = re.compile(r"AVOSMS_([A-Z0-9_]+)_(API_ID|API_KEY|ENDPOINT)", re.ASCII)
 
 
 def account_env_name(account: str) -> str:
@@ -389,13 +390,14 @@ class Accounts:
         self._configured = configured
         self._environ = environ
         self._settings: dict[str, ProviderSettings] = {}
+        self._api_keys: list[tuple[str, str]] | None = None
 
     def names(self) -> list[str]:
         """Every configured account name, sorted (environment-only ones in lower case)."""
         names = set(self._configured)
         covered = {account_env_name(name) for name in names}
         for variable, value in self._environ.items():
-            match = _ENV_ACCOUNT_RE.fullmatch(variable)
+            match = ACCOUNT_ENV_RE.fullmatch(variable)
             if match is not None and value and match[1] not in covered:
                 names.add(match[1].lower())
         return sorted(names)
@@ -457,6 +459,8 @@ class Accounts:
         """``(where it is set, key)`` for every API key configured: the stack's default one,
         each named account's, and every ``AVOSMS_<NAME>_API_KEY`` (the input guard refuses
         them all)."""
+        if self._api_keys is not None:  # every check asks: scan the environment once
+            return self._api_keys
         keys: list[tuple[str, str]] = []
         if self.default.api_key:
             keys.append((API_KEY[0], self.default.api_key))
@@ -464,9 +468,10 @@ class Accounts:
             if fields.get("apiKey"):
                 keys.append((_spelling(name, API_KEY)[0], fields["apiKey"]))
         for variable, value in self._environ.items():
-            match = _ENV_ACCOUNT_RE.fullmatch(variable)
+            match = ACCOUNT_ENV_RE.fullmatch(variable)
             if match is not None and match[2] == "API_KEY" and value:
                 keys.append((variable, value))
+        self._api_keys = keys
         return keys
 
 

@@ -18,6 +18,7 @@ from ._engine import IMPORT_PROPERTY, is_unknown
 from ._text import describe
 from .config import (
     ACCOUNT_NAME_RE,
+    ACCOUNT_PROPERTY,
     ACCOUNTS,
     Accounts,
     ConfigurationError,
@@ -100,7 +101,7 @@ class AvoSMSProvider(ResourceProvider):
     def _guard_api_key(
         self, news: dict[str, Any], failures: list[CheckFailure]
     ) -> list[CheckFailure]:
-        """``failures``, with any input carrying the configured API key refused instead.
+        """``failures``, with any input carrying a configured API key refused instead.
 
         Inputs are stored in the Pulumi state and sent to AvoSMS as data, so a key pasted in
         the wrong place would leak there. The raw values are scanned (before normalising, in
@@ -151,10 +152,6 @@ class AvoSMSProvider(ResourceProvider):
         if account is None:
             return _runtime.get_client(self._default_settings())
         return _runtime.get_client(self._named_accounts().settings(account))
-
-
-#: The input that names the account a resource lives in (absent: the default account).
-ACCOUNT_PROPERTY = "account"
 
 
 def with_account(outs: dict[str, Any], account: Any) -> dict[str, Any]:

@@ -286,6 +286,8 @@ def settings_from_config(
 
 #: The stack config key holding the named accounts (a map: name -> apiId, apiKey, endpoint).
 ACCOUNTS = "avosms:accounts"
+#: The input (and output) of every resource that names its account (absent: the default).
+ACCOUNT_PROPERTY = "account"
 #: What an account name may be: it is also part of environment variable names.
 ACCOUNT_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}", re.ASCII)
 #: An account's fields in ``avosms:accounts``, and the setting each stands for.

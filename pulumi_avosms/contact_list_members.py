@@ -46,7 +46,7 @@ from pulumi.dynamic import (
 from ._engine import IMPORT_PROPERTY, is_unknown
 from ._members_plan import MemberMap, Plan, compact, contact_of, differences, plan_changes
 from ._model import CONTACT_FIELDS, ContactInfo
-from ._provider import AvoSMSProvider, move_import_option
+from ._provider import AvoSMSProvider, move_import_option, with_account
 from ._serialize import DynamicResource
 from .client.replies import tolerant_birthday, tolerant_email, tolerant_phone_number
 from .config import DEFAULT_MAX_CONCURRENCY
@@ -321,8 +321,7 @@ class ContactListMembersProvider(AvoSMSProvider):
             declared = _members_of(props)
             members = {n: live[n] for n in sorted(declared) if n in live}
         inputs = {"list_id": list_id, "members": members, "exclusive": exclusive}
-        if isinstance(account, str) and account:
-            inputs["account"] = account
+        with_account(inputs, account)
         if props.get(IMPORT_PROPERTY):
             inputs[IMPORT_PROPERTY] = props[IMPORT_PROPERTY]
         outs = _outputs(inputs, members, detail.contact_count)
@@ -595,10 +594,7 @@ def _outputs(props: Mapping[str, Any], members: MemberMap, contact_count: int) -
     }
     if props.get(IMPORT_PROPERTY):
         outs[IMPORT_PROPERTY] = props[IMPORT_PROPERTY]
-    account = props.get("account")
-    if isinstance(account, str) and account:
-        outs["account"] = account
-    return outs
+    return with_account(outs, props.get("account"))
 
 
 class ContactListMembers(DynamicResource, module="avosms", name="ContactListMembers"):

@@ -13,6 +13,7 @@ from pulumi.dynamic import CheckFailure, DiffResult
 from . import _adoption
 from ._engine import IMPORT_PROPERTY, is_unknown
 from ._model import ContactListInfo
+from .config import ACCOUNT_PROPERTY
 from .validation import (
     ValidationError,
     normalize_country_code,
@@ -24,8 +25,7 @@ from .validation import (
 UPDATABLE_PROPERTIES = ("name",)
 #: Inputs whose change needs a new list: AvoSMS has no call that changes a list's country.
 REPLACE_PROPERTIES = ("country_code",)
-#: The input naming the list's account: lists do not move between accounts, a change replaces.
-ACCOUNT_PROPERTY = "account"
+
 #: Everything the provider returns as outputs (the state of a ContactList).
 OUTPUT_PROPERTIES = (
     "list_id",

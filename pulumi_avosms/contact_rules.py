@@ -14,6 +14,8 @@ from pulumi.dynamic import CheckFailure, DiffResult
 from . import _adoption
 from ._engine import IMPORT_PROPERTY, is_unknown
 from ._model import CONTACT_FIELDS, ContactInfo
+from ._provider import with_account
+from .config import ACCOUNT_PROPERTY
 from .contact_validation import check_contact, format_contact_id, parse_contact_id
 from .validation import ValidationError, normalize_list_id
 
@@ -24,8 +26,6 @@ REPLACE_PROPERTIES = ("list_id", "phone_number")
 FIELD_PROPERTIES = CONTACT_FIELDS
 #: Everything the provider returns as outputs: the inputs, normalised, and nothing else.
 OUTPUT_PROPERTIES = (*REPLACE_PROPERTIES, *FIELD_PROPERTIES)
-#: The input naming the contact's account (absent: the default account); a change replaces.
-ACCOUNT_PROPERTY = "account"
 
 
 def check_inputs(
@@ -121,10 +121,7 @@ def outputs_of(props: dict[str, Any]) -> dict[str, Any]:
     }
     for prop in FIELD_PROPERTIES:
         outs[prop] = props.get(prop) or ""
-    account = props.get(ACCOUNT_PROPERTY)
-    if isinstance(account, str) and account:
-        outs[ACCOUNT_PROPERTY] = account
-    return outs
+    return with_account(outs, props.get(ACCOUNT_PROPERTY))
 
 
 def contact_of(number: str, outs: dict[str, Any]) -> ContactInfo:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ._lazy import lazy_module
 
 if TYPE_CHECKING:
+    from ._model import ContactListInfo
     from .contact import Contact, ContactProvider
     from .contact_list import ContactList, ContactListProvider
     from .contact_list_members import ContactListMembers, ContactListMembersProvider
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
         ConflictError,
         ContactError,
         ContactListError,
+        ContactListLookupError,
         ContactListMembersError,
         InvalidRequestError,
         NotFoundError,
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
         UnexpectedResponseError,
         ValidationError,
     )
+    from .lookups import get_contact_list, get_contact_list_output, get_contact_lists
     from .members_csv import MembersCSVError, members_from_csv
 
     __version__: str
@@ -59,6 +62,7 @@ _ERRORS = (
     "ConflictError",
     "ContactError",
     "ContactListError",
+    "ContactListLookupError",
     "ContactListMembersError",
     "InvalidRequestError",
     "NotFoundError",
@@ -73,11 +77,15 @@ _EXPORTS = {
     "Contact": ".contact",
     "ContactProvider": ".contact",
     "ContactList": ".contact_list",
+    "ContactListInfo": "._model",
     "ContactListProvider": ".contact_list",
     "ContactListMembers": ".contact_list_members",
     "ContactListMembersProvider": ".contact_list_members",
     "MembersCSVError": ".members_csv",
     "members_from_csv": ".members_csv",
+    "get_contact_list": ".lookups",
+    "get_contact_list_output": ".lookups",
+    "get_contact_lists": ".lookups",
     **dict.fromkeys(_ERRORS, ".errors"),
 }
 
@@ -93,6 +101,8 @@ __all__ = [
     "ContactError",
     "ContactList",
     "ContactListError",
+    "ContactListInfo",
+    "ContactListLookupError",
     "ContactListMembers",
     "ContactListMembersError",
     "ContactListMembersProvider",
@@ -106,6 +116,9 @@ __all__ = [
     "UnexpectedResponseError",
     "ValidationError",
     "__version__",
+    "get_contact_list",
+    "get_contact_list_output",
+    "get_contact_lists",
     "members_from_csv",
 ]
 

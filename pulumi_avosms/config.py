@@ -73,6 +73,18 @@ MAX_RETRIES = ("avosms:maxRetries", "AVOSMS_MAX_RETRIES")
 RETRY_TIMEOUT = ("avosms:retryTimeout", "AVOSMS_RETRY_TIMEOUT")
 EMULATOR_STATE = ("avosms:emulatorState", "AVOSMS_EMULATOR_STATE")
 MAX_CONCURRENCY = ("avosms:maxConcurrency", "AVOSMS_MAX_CONCURRENCY")
+#: Every setting above, for code that copies them from another source (the lookups).
+SETTINGS = (
+    API_ID,
+    API_KEY,
+    ENDPOINT,
+    TIMEOUT,
+    CONNECT_TIMEOUT,
+    MAX_RETRIES,
+    RETRY_TIMEOUT,
+    EMULATOR_STATE,
+    MAX_CONCURRENCY,
+)
 
 DEFAULT_TIMEOUT = 30.0
 # Opening a TCP+TLS connection takes well under a second on a working network; 5 s rides out

@@ -50,6 +50,7 @@ from ._serialize import DynamicResource
 from .client.replies import tolerant_birthday, tolerant_email, tolerant_phone_number
 from .contact_rules import (
     FIELD_PROPERTIES,
+    OUTPUT_PROPERTIES,
     check_inputs,
     contact_of,
     diff_inputs,
@@ -58,10 +59,11 @@ from .contact_rules import (
 from .contact_validation import (
     country_label,
     format_contact_id,
+    parse_contact_id,
     phone_region,
     phone_type_label,
 )
-from .errors import APIError, ConflictError, ContactError, NotFoundError
+from .errors import APIError, ConflictError, ContactError, NotFoundError, ValidationError
 
 __all__ = ["Contact", "ContactError", "ContactProvider"]
 
@@ -135,6 +137,36 @@ class Contact(DynamicResource, module="avosms", name="Contact"):
         }
         opts = move_import_option(props, opts)
         super().__init__(ContactProvider(), resource_name, props, opts)
+
+    @classmethod
+    def get(
+        cls,
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> Contact:
+        """A read-only reference to the existing contact ``id``, ``"<list id>/<phone number>"``
+        (the number in any international form): its fields are read from AvoSMS at every
+        `pulumi up`, `preview` and `refresh`, and Pulumi never changes or removes it. A
+        missing contact or list fails the deployment with ``resource '<id>' does not exist``.
+        """
+        if not isinstance(id, pulumi.Output):
+            try:
+                id = format_contact_id(*parse_contact_id(id))
+            except ValidationError as err:
+                raise ValidationError(f"Contact.get({resource_name!r}): id {err}") from None
+        # What the engine's read step sends to Read: `__provider` (added by the base class)
+        # and the outputs, None, which declare the attributes.
+        props: dict[str, Any] = dict.fromkeys(OUTPUT_PROPERTIES)
+        resource = cls.__new__(cls)
+        DynamicResource.__init__(
+            resource,
+            ContactProvider(),
+            resource_name,
+            props,
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
+        )
+        return resource
 
 
 # -- the controller: create, read, update and delete against AvoSMS ----------------------

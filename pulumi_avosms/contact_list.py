@@ -36,7 +36,9 @@ from .errors import (
     ContactListError,
     NotFoundError,
     UnexpectedResponseError,
+    ValidationError,
 )
+from .validation import normalize_list_id
 
 if TYPE_CHECKING:  # requests (under .client) stays off the plugin's start-up path
     from .client import AvoSMSClient
@@ -98,6 +100,37 @@ class ContactList(DynamicResource, module="avosms", name="ContactList"):
                 opts, pulumi.ResourceOptions(additional_secret_outputs=["country_name"])
             )
         super().__init__(ContactListProvider(), resource_name, props, opts)
+
+    @classmethod
+    def get(
+        cls,
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> ContactList:
+        """A read-only reference to the existing list ``id`` (made in the console, another
+        stack...): its outputs are read from AvoSMS at every `pulumi up`, `preview` and
+        `refresh`, and Pulumi never changes or deletes it. A missing list fails the
+        deployment with ``resource '<id>' does not exist``.
+        """
+        if not isinstance(id, pulumi.Output):
+            try:
+                id = normalize_list_id(id)
+            except ValidationError as err:
+                raise ValidationError(f"ContactList.get({resource_name!r}): id {err}") from None
+        # The engine's read step sends these props as the Read request; only `__provider`
+        # (added by the base class) matters to the plugin, the None outputs declare the
+        # attributes.
+        props: dict[str, Any] = dict.fromkeys(OUTPUT_PROPERTIES)
+        resource = cls.__new__(cls)
+        DynamicResource.__init__(
+            resource,
+            ContactListProvider(),
+            resource_name,
+            props,
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
+        )
+        return resource
 
 
 # -- the controller: create, read, update and delete against AvoSMS ----------------------

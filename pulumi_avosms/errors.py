@@ -6,6 +6,7 @@
 * :class:`APIError` and its subclasses: what the AvoSMS client raises for one call.
 * :class:`ConfigurationError`, :class:`ValidationError`, :class:`ContactListError`,
   :class:`ContactError`: settings, inputs, and one resource's operation.
+* :class:`ContactListLookupError`: ``get_contact_list`` found no list, or several.
 
 Errors are never edited once raised: :meth:`APIError.replace` makes a new one. This module holds
 only the classes; the reply -> error mapping is ``pulumi_avosms.client.reply_errors`` and its
@@ -27,6 +28,7 @@ __all__ = [
     "ConflictError",
     "ContactError",
     "ContactListError",
+    "ContactListLookupError",
     "ContactListMembersError",
     "InvalidRequestError",
     "NotFoundError",
@@ -247,6 +249,38 @@ class ContactListError(AvoSMSError):
 
     The AvoSMS error it comes from is ``api_error`` (with its ``code`` and ``endpoint``).
     """
+
+
+class ContactListLookupError(AvoSMSError, LookupError):
+    """``get_contact_list`` found no list, or a name matching several; the message says which.
+
+    ``name`` / ``list_id`` are what was looked for; ``matches`` the IDs of the lists a name
+    matched (empty when none did).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        name: str | None = None,
+        list_id: str | None = None,
+        matches: tuple[str, ...] = (),
+        api_error: APIError | None = None,
+    ) -> None:
+        super().__init__(message, api_error=api_error)
+        self.name = name
+        self.list_id = list_id
+        self.matches = tuple(matches)
+
+    def __reduce__(self) -> Any:
+        # Keyword-only arguments are not in ``args``: rebuild explicitly so it pickles.
+        return (_rebuild_lookup_error, (self.message, self.name, self.list_id, self.matches))
+
+
+def _rebuild_lookup_error(
+    message: str, name: str | None, list_id: str | None, matches: tuple[str, ...]
+) -> ContactListLookupError:
+    return ContactListLookupError(message, name=name, list_id=list_id, matches=matches)
 
 
 class ContactError(AvoSMSError):

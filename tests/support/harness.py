@@ -30,6 +30,11 @@ Engine facts this module reproduces (from ``sdk/go/common/resource/plugin/provid
 * Refresh: Read(id, properties=outputs, inputs=inputs); an empty returned id means "gone".
 * Import (``opts.import_`` / ``pulumi import``): Read(import id) with *no* properties and *no*
   inputs, then Check and Diff against the program's inputs.
+* Read step (``Resource.get(name, id)``, in previews too): Read(id, properties=inputs,
+  inputs=inputs) with the registered props as inputs (the newest engine's "double send";
+  older engines sent no properties); no outputs back (an empty id) fails with
+  ``resource '<id>' does not exist``. Such a resource is *external*: refresh diffs only its
+  outputs, and removing it from the program or destroying drops it without Delete.
 """
 
 from __future__ import annotations
@@ -698,9 +703,9 @@ class Summary:
     """What a deployment did.
 
     ``ops`` maps resource name to the step the engine would display: ``create``, ``same``,
-    ``update``, ``replace``, ``delete``, ``import``, ``refresh`` (read, unchanged per the
-    refresh diff) or ``refresh-update`` (read, drifted). ``calls`` lists every RPC in order as
-    ``(method, resource name)``.
+    ``update``, ``replace``, ``delete``, ``import``, ``read`` (a ``.get()`` resource),
+    ``refresh`` (read, unchanged per the refresh diff) or ``refresh-update`` (read, drifted).
+    ``calls`` lists every RPC in order as ``(method, resource name)``.
     """
 
     ops: dict[str, str] = field(default_factory=dict)
@@ -839,6 +844,11 @@ class Stack:
             options = meta.get("options") or {}
             secret_outputs = list(options.get("additional_secret_outputs") or ())
 
+            if meta.get("read_id") is not None:
+                # The read step reads during a preview too, and on every deployment.
+                self._read_step(name, typ, str(meta["read_id"]), news, summary, store=not preview)
+                continue
+
             if old is None and meta.get("import_id"):
                 # The import step reads (and checks and diffs) during a preview too.
                 call("Read", name)
@@ -930,8 +940,9 @@ class Stack:
             plugin.delete(old["id"], urn_, old["outputs"], old["inputs"])
         for u in reversed(removed):
             old = self.state[u]
-            call("Delete", self._name(u))
-            plugin.delete(old["id"], u, old["outputs"], old["inputs"])
+            if not old.get("external"):
+                call("Delete", self._name(u))
+                plugin.delete(old["id"], u, old["outputs"], old["inputs"])
             del self.state[u]
         return summary
 
@@ -970,6 +981,11 @@ class Stack:
             }
             self.state[u] = new
             summary.ops[name] = "refresh"
+            if old.get("external"):
+                # The engine diffs an external resource's outputs only, without Diff.
+                if strip_secrets(new["outputs"]) != strip_secrets(old["outputs"]):
+                    summary.ops[name] = "refresh-update"
+                continue
             if diff:
                 summary.calls.append(("Diff", name))
                 d = self.plugin.diff(new_id, u, new["outputs"], old["inputs"], new["inputs"])
@@ -987,11 +1003,67 @@ class Stack:
         for u in reversed(list(self.state)):
             old = self.state[u]
             name = self._name(u)
-            summary.calls.append(("Delete", name))
-            self.plugin.delete(old["id"], u, old["outputs"], old["inputs"])
+            if not old.get("external"):  # a read resource is only dropped from state
+                summary.calls.append(("Delete", name))
+                self.plugin.delete(old["id"], u, old["outputs"], old["inputs"])
             summary.ops[name] = "delete"
             del self.state[u]
         return summary
+
+    def read_resource(
+        self,
+        name: str,
+        id_: str | None,
+        inputs: Mapping[str, Any],
+        *,
+        type_token: str | None = None,
+        legacy_engine: bool = False,
+    ) -> Summary:
+        """A resource declared with ``Resource.get(name, id_)``: the engine's ReadStep.
+
+        ``inputs`` are what the program registered (a :func:`program_inputs` entry, whose
+        ``read_id`` is used when ``id_`` is None). Read(id, properties=inputs, inputs=inputs)
+        as the newest engine sends it, or with no properties (``legacy_engine``) as older ones
+        did; an empty returned id raises ``resource '<id>' does not exist``. The resource is
+        stored as external (op ``read``).
+        """
+        self._ensure_configured()
+        summary = Summary()
+        self.last_summary = summary
+        typ, news, meta = _entry(inputs, type_token or self.default_type)
+        read_id = id_ if id_ is not None else meta.get("read_id")
+        if read_id is None:
+            raise ValueError(f"{name}: no id given and the entry has no read_id")
+        self._read_step(name, typ, str(read_id), news, summary, legacy_engine=legacy_engine)
+        return summary
+
+    def _read_step(
+        self,
+        name: str,
+        typ: str,
+        read_id: str,
+        news: dict[str, Any],
+        summary: Summary,
+        *,
+        store: bool = True,
+        legacy_engine: bool = False,
+    ) -> None:
+        urn_ = urn(typ, name, project=self.project, stack=self.stack)
+        summary.calls.append(("Read", name))
+        properties = None if legacy_engine else news
+        new_id, outs, _inputs = self.plugin.read(read_id, urn_, properties, news)
+        if not new_id:
+            raise EngineError(f"resource '{read_id}' does not exist")
+        summary.ops[name] = "read"
+        if store:
+            # The engine keeps the registered props as inputs (Read's inputs are ignored).
+            self.state[urn_] = {
+                "id": new_id,
+                "inputs": news,
+                "outputs": annotate_secrets(outs, news),
+                "type": typ,
+                "external": True,
+            }
 
     def import_(
         self,

@@ -144,11 +144,14 @@ class Contact(DynamicResource, module="avosms", name="Contact"):
         resource_name: str,
         id: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
+        account: pulumi.Input[str] | None = None,
     ) -> Contact:
         """A read-only reference to the existing contact ``id``, ``"<list id>/<phone number>"``
         (the number in any international form): its fields are read from AvoSMS at every
         `pulumi up`, `preview` and `refresh`, and Pulumi never changes or removes it. A
         missing contact or list fails the deployment with ``resource '<id>' does not exist``.
+        ``account`` names the account of ``avosms:accounts`` of the contact's list (None: the
+        stack's default account).
         """
         if not isinstance(id, pulumi.Output):
             try:
@@ -157,7 +160,7 @@ class Contact(DynamicResource, module="avosms", name="Contact"):
                 raise ValidationError(f"Contact.get({resource_name!r}): id {err}") from None
         # What the engine's read step sends to Read: `__provider` (added by the base class)
         # and the outputs, None, which declare the attributes.
-        props: dict[str, Any] = dict.fromkeys(OUTPUT_PROPERTIES)
+        props: dict[str, Any] = {**dict.fromkeys(OUTPUT_PROPERTIES), "account": account}
         resource = cls.__new__(cls)
         DynamicResource.__init__(
             resource,

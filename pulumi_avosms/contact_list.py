@@ -107,11 +107,13 @@ class ContactList(DynamicResource, module="avosms", name="ContactList"):
         resource_name: str,
         id: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
+        account: pulumi.Input[str] | None = None,
     ) -> ContactList:
         """A read-only reference to the existing list ``id`` (made in the console, another
         stack...): its outputs are read from AvoSMS at every `pulumi up`, `preview` and
         `refresh`, and Pulumi never changes or deletes it. A missing list fails the
-        deployment with ``resource '<id>' does not exist``.
+        deployment with ``resource '<id>' does not exist``. ``account`` names the account of
+        ``avosms:accounts`` the list is in (None: the stack's default account).
         """
         if not isinstance(id, pulumi.Output):
             try:
@@ -121,7 +123,7 @@ class ContactList(DynamicResource, module="avosms", name="ContactList"):
         # The engine's read step sends these props as the Read request; only `__provider`
         # (added by the base class) matters to the plugin, the None outputs declare the
         # attributes.
-        props: dict[str, Any] = dict.fromkeys(OUTPUT_PROPERTIES)
+        props: dict[str, Any] = {**dict.fromkeys(OUTPUT_PROPERTIES), "account": account}
         resource = cls.__new__(cls)
         DynamicResource.__init__(
             resource,

@@ -9,13 +9,23 @@ endpoint (a second emulator).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pulumi_avosms import Contact, ContactList, ContactListMembers
+from pulumi_avosms import (
+    Contact,
+    ContactList,
+    ContactListMembers,
+    _runtime,
+    get_contact_list,
+    get_contact_list_output,
+    get_contact_lists,
+)
+from pulumi_avosms.config import ConfigurationError
 from pulumi_avosms.emulator import EmulatorBackend, EmulatorServer
 from tests.support import harness as h
 from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
@@ -302,3 +312,55 @@ def test_embedded_emulator_keeps_each_named_account_apart(tmp_path: Path) -> Non
     finally:
         backend.close()
     assert len(accounts) == 2 and accounts[0] != accounts[1]
+
+
+# -- lookups and .get() name the account too --------------------------------------------------
+
+
+@pytest.fixture
+def program_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The program process sees only the stack config each test gives."""
+    for name in list(os.environ):
+        if name.startswith("AVOSMS_"):
+            monkeypatch.delenv(name)
+    yield
+    _runtime.reset()
+
+
+def test_lookups_read_the_account_they_name(agency: EmulatorServer, program_env: None) -> None:
+    agency.backend.console_create_list("Customers", "FR")
+    client_id = agency.backend.console_create_list("Customers", "BE", account=AGENCY_ID)
+    found: dict[str, Any] = {}
+
+    def look_up() -> None:
+        found["own"] = get_contact_list(name="Customers")
+        found["client"] = get_contact_list(name="Customers", account="agency")
+        found["all"] = get_contact_lists(account="agency")
+        get_contact_list_output(name="Customers", account="agency").apply(
+            lambda info: found.setdefault("output", info)
+        )
+
+    h.program_inputs(look_up, config=accounts_config(agency), secret_config_keys=SECRET_CONFIG)
+    assert found["own"].country_code == "FR"
+    assert (found["client"].list_id, found["client"].country_code) == (client_id, "BE")
+    assert [info.list_id for info in found["all"]] == [client_id]
+    assert found["output"].list_id == client_id
+
+    def unknown() -> None:
+        get_contact_lists(account="nobody")
+
+    with pytest.raises(ConfigurationError, match="the accounts configured are 'agency'"):
+        h.program_inputs(unknown, config=accounts_config(agency), secret_config_keys=SECRET_CONFIG)
+
+
+def test_get_reads_the_list_from_its_account(stack: h.Stack, agency: EmulatorServer) -> None:
+    list_id = agency.backend.console_create_list("Clients FR", "FR", account=AGENCY_ID)
+    name = "clients"
+    entry = h.program_inputs(lambda: ContactList.get(name, list_id, account="agency"))[name]
+    stack.read_resource(name, None, entry)
+    assert stack.outputs(name)["name"] == "Clients FR"
+    assert stack.outputs(name)["account"] == "agency"
+    # Without the account, the agency's list does not exist for the default account.
+    plain = h.program_inputs(lambda: ContactList.get("plain", list_id))["plain"]
+    with pytest.raises(h.EngineError, match="does not exist"):
+        stack.read_resource("plain", None, plain)

@@ -143,7 +143,7 @@ def test_a_list_made_in_the_console_is_read_with_its_live_outputs(
 
 
 def test_a_missing_list_fails_as_the_engine_says_it(emulator: Any, stack: h.Stack) -> None:
-    with pytest.raises(h.EngineError, match="^resource '404' does not exist$"):
+    with pytest.raises(h.EngineError, match=r"^resource '404' does not exist$"):
         stack.read_resource("newsletter", None, got_list("404"))
     assert writes(emulator) == 0
 
@@ -237,6 +237,6 @@ def test_a_missing_contact_or_list_fails_as_the_engine_says_it(
     list_id = emulator.backend.console_create_list("Newsletter", "FR")
     with pytest.raises(h.EngineError, match=f"^resource '{list_id}/\\+33612345678' does not"):
         stack.read_resource("alice", None, got_contact(f"{list_id}/+33612345678"))
-    with pytest.raises(h.EngineError, match="^resource '404/\\+33612345678' does not exist$"):
+    with pytest.raises(h.EngineError, match=r"^resource '404/\+33612345678' does not exist$"):
         stack.read_resource("bob", None, got_contact("404/+33612345678", "bob"))
     assert writes(emulator) == 0

@@ -11,7 +11,8 @@ Dynamic providers have no invoke, so these are plain functions: they call AvoSMS
 program itself, with the settings the provider uses (``avosms:*`` stack config, then
 ``AVOSMS_*``; ``avosms:endpoint: emulator`` opens the same embedded emulator state file).
 They are reads, so they run during ``pulumi preview`` too; each makes one ``contact/list``
-call (plus ``contact/list/information`` for an ID the listing does not show).
+call (plus ``contact/list/information`` for an ID the listing does not show). ``account``
+names an account of ``avosms:accounts`` (docs/accounts.md), as on the resources.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ import pulumi
 from . import _runtime
 from ._model import ContactListInfo
 from .client.replies import match_name
-from .config import SETTINGS, ProviderSettings, settings_from_config
+from .config import (
+    ACCOUNTS,
+    SETTINGS,
+    ProviderSettings,
+    accounts_from_config,
+    settings_from_config,
+)
 from .errors import APIError, ContactListLookupError, NotFoundError, ValidationError
 from .validation import normalize_list_id
 
@@ -34,22 +41,24 @@ __all__ = ["get_contact_list", "get_contact_list_output", "get_contact_lists"]
 
 
 def get_contact_list(
-    *, name: str | None = None, list_id: str | int | None = None
+    *, name: str | None = None, list_id: str | int | None = None, account: str | None = None
 ) -> ContactListInfo:
-    """The contact list named ``name``, or of ID ``list_id`` (give exactly one).
+    """The contact list named ``name``, or of ID ``list_id`` (give exactly one), in the
+    stack's default account or the named ``account``.
 
     Names compare as the provider compares them when a name is taken: an exact match first,
     else the one list whose name matches ignoring case and surrounding spaces. Raises
     :class:`~pulumi_avosms.ContactListLookupError` when no list matches or a name matches
     several (their IDs are in the message and in ``matches``), or when AvoSMS cannot be
-    asked (``api_error``); :class:`~pulumi_avosms.ValidationError` for bad arguments.
+    asked (``api_error``); :class:`~pulumi_avosms.ValidationError` for bad arguments;
+    :class:`~pulumi_avosms.ConfigurationError` for an ``account`` that is not configured.
     """
     if (name is None) == (list_id is None):
         raise ValidationError(
             "get_contact_list needs exactly one of name= or list_id=, got "
             + ("both" if name is not None else "neither")
         )
-    client = _runtime.get_client(program_settings())
+    client = _runtime.get_client(program_settings(account))
     if list_id is not None:
         return _by_id(client, _list_id(list_id))
     if not isinstance(name, str) or not name.strip():
@@ -82,6 +91,7 @@ def get_contact_list_output(
     *,
     name: pulumi.Input[str] | None = None,
     list_id: pulumi.Input[str] | pulumi.Input[int] | None = None,
+    account: pulumi.Input[str] | None = None,
 ) -> pulumi.Output[ContactListInfo]:
     """:func:`get_contact_list` for Inputs: an Output of the list, read once they are known.
 
@@ -95,25 +105,33 @@ def get_contact_list_output(
         )
 
     def look_up(args: list[Any]) -> ContactListInfo:
-        return get_contact_list(name=args[0], list_id=args[1])
+        return get_contact_list(name=args[0], list_id=args[1], account=args[2])
 
-    return pulumi.Output.all(name, list_id).apply(look_up)
-
-
-def get_contact_lists() -> list[ContactListInfo]:
-    """Every contact list of the AvoSMS account, as the ``contact/list`` endpoint orders them."""
-    return _listing(_runtime.get_client(program_settings()), "of the account")
+    return pulumi.Output.all(name, list_id, account).apply(look_up)
 
 
-def program_settings() -> ProviderSettings:
-    """The provider's settings as the program sees them: ``avosms:*`` config, then ``AVOSMS_*``.
+def get_contact_lists(account: str | None = None) -> list[ContactListInfo]:
+    """Every contact list of the AvoSMS account (the default one, or the named ``account``),
+    as the ``contact/list`` endpoint orders them."""
+    return _listing(_runtime.get_client(program_settings(account)), "of the account")
+
+
+def program_settings(account: str | None = None) -> ProviderSettings:
+    """The provider's settings as the program sees them: ``avosms:*`` config, then ``AVOSMS_*``;
+    those of the named ``account`` when given (``avosms:accounts``, ``AVOSMS_<NAME>_*``).
 
     The same resolution as ``AvoSMSProvider.configure`` applies to the config the engine
     hands the plugin; here the config comes from the program's ``pulumi.Config("avosms")``.
     """
     config = pulumi.Config("avosms")
     values = {key: config.get(key.partition(":")[2]) for key, _env in SETTINGS}
-    return settings_from_config({key: value for key, value in values.items() if value is not None})
+    # A structured value: pulumi.Config hands it over as JSON text, as the engine does.
+    values[ACCOUNTS] = config.get(ACCOUNTS.partition(":")[2])
+    known = {key: value for key, value in values.items() if value is not None}
+    settings = settings_from_config(known)
+    if account is None:
+        return settings
+    return accounts_from_config(known, settings).settings(account)
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -429,7 +429,7 @@ def check_step(
 def assert_explained(error: h.PluginError, step: Step, fault: Fault, ctx: dict[str, Any]) -> None:
     """The failure names the step, the list (name, and ID when it has one) and the cause."""
     message = error.exception_message
-    assert error.exception_type.endswith("ContactListError"), error.details
+    assert error.raised("ContactListError"), error.details
     assert "KeyError" not in error.details and "TypeError" not in error.details
     assert step.verb in message.lower(), message
     assert repr(NAME) in message, message
@@ -786,7 +786,7 @@ def test_fifty_creates_and_fifty_refreshes_in_flight_with_faults(emulator: Emula
     for failure in failures:
         # Explained: the cause comes with the endpoint, and its API code when there is one.
         assert "contact/list" in failure.exception_message, failure.details
-        assert failure.exception_type.endswith("ContactListError"), failure.details
+        assert failure.raised("ContactListError"), failure.details
     # The run lasted long enough to meet a good share of the faults: it was a real test.
     assert faulted_calls >= 10, faulted_calls
     # Faults sprinkled in, not an outage: retries carry most calls through.

@@ -46,6 +46,7 @@ import sys
 import threading
 import uuid
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1265,8 +1266,10 @@ def _run_program(
     try:
         # Fresh runtime state in this context: no root resource or outputs from an earlier run.
         settings.ROOT.set(None)
-        # A set in recent SDKs, a deque in older ones (3.216): an empty one of the same kind.
-        settings.SETTINGS.outputs = type(settings.SETTINGS.outputs)()
+        # A set in recent SDKs; a deque in older ones (3.216), whose remove() per resolved
+        # output makes thousands of resources quadratic: the same queue with O(1) remove.
+        outputs = settings.SETTINGS.outputs
+        settings.SETTINGS.outputs = _TaskQueue() if isinstance(outputs, deque) else type(outputs)()
         set_all_config(dict(config), secret_config_keys)
         pulumi.runtime.set_mocks(mocks, project, stack, preview=preview, monitor=monitor)
         loop.run_until_complete(run_pulumi_func(program))
@@ -1278,6 +1281,36 @@ def _run_program(
         for prop, default in defaults:
             prop._ContextProperty__default = default  # type: ignore[attr-defined]
     return dict(monitor.recorded)
+
+
+class _TaskQueue:
+    """The deque operations older SDKs use on ``SETTINGS.outputs``, each in O(1)."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[Any, None] = {}
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._tasks))
+
+    def append(self, task: Any) -> None:
+        self._tasks[task] = None
+
+    def remove(self, task: Any) -> None:
+        try:
+            del self._tasks[task]
+        except KeyError:
+            raise ValueError(task) from None  # what deque.remove raises
+
+    def popleft(self) -> Any:
+        task = next(iter(self._tasks))
+        del self._tasks[task]
+        return task
+
+    def clear(self) -> None:
+        self._tasks.clear()
 
 
 def provider_payload(provider_str: str) -> bytes:

@@ -8,7 +8,9 @@ move or change freely.
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pulumi
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
@@ -26,6 +28,7 @@ from .config import (
     accounts_from_config,
     settings_from_config,
 )
+from .errors import APIError, AvoSMSError
 
 if TYPE_CHECKING:
     from .client import AvoSMSClient
@@ -45,6 +48,12 @@ class AvoSMSProvider(ResourceProvider):
 
     _settings: ProviderSettings | None = None
     _accounts: Accounts | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in _ENGINE_METHODS:
+            if name in cls.__dict__:
+                setattr(cls, name, reads_once(cls.__dict__[name]))
 
     def __getstate__(self) -> dict[str, Any]:
         # Belt and braces: even a configured instance pickles as the bare class reference.
@@ -160,6 +169,34 @@ def with_account(outs: dict[str, Any], account: Any) -> dict[str, Any]:
     if isinstance(account, str) and account:
         outs[ACCOUNT_PROPERTY] = account
     return outs
+
+
+#: The provider methods the plugin calls for the engine; their errors reach the user.
+_ENGINE_METHODS = ("check", "diff", "create", "read", "update", "delete")
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def reads_once(method: _F) -> _F:
+    """``method``, with the package's errors leaving it as one message, not a traceback chain.
+
+    The plugin (pulumi >= 3.260) shows the user ``traceback.format_exc()``: an
+    :class:`~pulumi_avosms.errors.AvoSMSError` leaves with no ``__cause__``/``__context__``
+    text and no frames below this wrapper (its AvoSMS call's error stays reachable as
+    ``api_error``). Any other exception is a bug and keeps its full traceback.
+    """
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except AvoSMSError as err:
+            cause = err.__cause__
+            if err.__dict__.get("_api_error") is None and isinstance(cause, APIError):
+                err._api_error = cause  # keep what ``api_error`` found through the chain
+            raise err.with_traceback(None) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 def move_import_option(

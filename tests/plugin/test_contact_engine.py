@@ -217,7 +217,7 @@ def test_create_of_a_number_already_in_the_list_says_how_to_adopt(
     emulator.backend.console_add_contact(list_id, ALICE)
     with pytest.raises(h.PluginError) as caught:
         stack.up({"oncall": oncall_entry(), "alice": alice(list_id)})
-    assert caught.value.exception_type.endswith("ContactError")
+    assert caught.value.raised("ContactError")
     assert f"import_='{list_id}/{ALICE}'" in caught.value.exception_message
     assert "alice" not in stack.names()
 

@@ -97,8 +97,8 @@ def _check_through_the_plugin(project: Path, setting: str, why: str) -> None:
         stderr = plugin.stderr_text()
     finally:
         plugin.close()
-    message = caught.value.message
-    assert "ConfigurationError" in message
+    message = caught.value.exception_message
+    assert caught.value.raised("ConfigurationError"), caught.value.details
     assert "avosms:emulatorState" in message
     assert str(project / setting) in message
     assert why in message

@@ -503,7 +503,7 @@ def test_malformed_replies_fail_the_step_with_a_clear_message(
     with pytest.raises(h.PluginError) as caught:
         _run_step(plugin, step)
     error = caught.value
-    assert error.exception_type.endswith("ContactListError"), error.details
+    assert error.raised("ContactListError"), error.details
     for crash in ("KeyError", "TypeError", "AttributeError", "IndexError", "JSONDecodeError"):
         assert crash not in error.details, error.details
     message = error.exception_message

@@ -328,7 +328,8 @@ def test_bad_credentials_fail_with_advice_and_without_the_key(
         provider.create({"name": "A", "country_code": "FR"})
     assert "avosms:apiKey" in str(caught.value)
     assert "WRONG-KEY-0123456789" not in str(caught.value)
-    assert "WRONG-KEY-0123456789" not in repr(caught.value.__cause__)
+    assert caught.value.api_error is not None
+    assert "WRONG-KEY-0123456789" not in repr(caught.value.api_error)
 
 
 # -- review follow-ups ---------------------------------------------------------------------

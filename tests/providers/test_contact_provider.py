@@ -412,7 +412,9 @@ def test_create_of_a_number_already_in_the_list_says_how_to_adopt(
     assert f"import_='{list_id}/{MOBILE_FR}'" in message
     assert "ERR_105" in message
     assert caught.value.list_id == list_id and caught.value.phone_number == MOBILE_FR
-    assert caught.value.__cause__ is not None
+    # One exception for the user (no chain), the AvoSMS error kept as an attribute.
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert caught.value.code == "ERR_105" and caught.value.endpoint == "contact/add"
     assert live_contacts(emulator, list_id)[0]["first_name"] == "Bob"
 
 

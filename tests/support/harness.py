@@ -42,6 +42,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import importlib.metadata
 import json
 import os
 import queue
@@ -50,6 +51,7 @@ import sys
 import threading
 import uuid
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,16 +203,30 @@ class PluginStartError(RuntimeError):
     """The plugin process died or never printed its port; the message includes its stderr."""
 
 
-#: What gRPC puts before an unhandled exception's message (the SDK's plugin up to 3.216).
+def _sdk_version() -> tuple[int, ...]:
+    raw = importlib.metadata.version("pulumi")
+    return tuple(int(part) for part in raw.split(".")[:3] if part.isdigit())
+
+
+#: The installed pulumi SDK, whose ``pulumi.dynamic`` plugin the tests drive.
+SDK_VERSION: tuple[int, ...] = _sdk_version()
+#: pulumi 3.260.0 is the first release whose plugin wraps each call in
+#: ``_abort_with_traceback`` (``pulumi/dynamic/__main__.py``) and aborts with
+#: ``traceback.format_exc()``; up to 3.259.0 it lets gRPC report the error as
+#: ``Exception calling application: <message>``, with no traceback and no exception type.
+PLUGIN_REPORTS_TRACEBACKS: bool = SDK_VERSION >= (3, 260)
+#: What gRPC puts before an unhandled exception's message (the plugin before 3.260).
 _GRPC_PREFIX = "Exception calling application:"
 
 
 class PluginError(Exception):
     """A gRPC call to the plugin failed.
 
-    The Python plugin aborts with ``StatusCode.UNKNOWN`` and the full Python traceback as
-    ``details``; the CLI shows that text to the user. :attr:`message` is its last exception
-    (``"module.ErrorType: what happened"``, possibly several lines).
+    The Python plugin aborts with ``StatusCode.UNKNOWN``; ``details`` is the text the CLI shows
+    the user: the Python traceback (pulumi >= 3.260), or gRPC's prefix and the exception's
+    message alone (older SDKs, see :data:`PLUGIN_REPORTS_TRACEBACKS`). :attr:`message` is the
+    final exception as reported (``"module.ErrorType: what happened"`` with a traceback, only
+    ``"what happened"`` without), :attr:`exception_message` the message alone on every SDK.
     """
 
     def __init__(self, method: str, code: grpc.StatusCode, details: str) -> None:
@@ -220,15 +236,18 @@ class PluginError(Exception):
         super().__init__(f"{method} failed ({code.name}): {self.message}")
 
     @property
+    def tracebacks(self) -> int:
+        """How many traceback blocks ``details`` holds (more than one: a chain)."""
+        return sum(line.startswith("Traceback (") for line in self.details.splitlines())
+
+    @property
     def message(self) -> str:
         """The final exception of the traceback in :attr:`details` (type, colon, message,
-        and any further lines of the message or notes); all of ``details`` if it is not a
-        traceback."""
+        and any further lines of the message or notes); without a traceback, the message
+        after gRPC's prefix."""
         lines = self.details.rstrip().splitlines()
         starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (")]
         if not starts:
-            # Before pulumi 3.217 the plugin let gRPC report the error: its message alone,
-            # after gRPC's own prefix, with no exception type.
             return self.details.strip().removeprefix(_GRPC_PREFIX).strip()
         body = lines[starts[-1] + 1 :]
         # Frames are indented ("  File ...", source lines, "^^^^" markers); the exception
@@ -240,17 +259,30 @@ class PluginError(Exception):
 
     @property
     def exception_type(self) -> str:
-        """The (qualified) class name of the final exception, e.g. ``KeyError``."""
+        """The (qualified) class name of the final exception, e.g. ``KeyError``; ``""`` when
+        the plugin reports no type (no traceback in :attr:`details`)."""
+        if not self.tracebacks:
+            return ""
         head = self.message.split("\n", 1)[0]
         name = head.split(":", 1)[0]
         return name if name and " " not in name else ""
 
     @property
     def exception_message(self) -> str:
-        """The final exception's message without its type prefix."""
+        """The final exception's message without its type prefix: what the user reads."""
         msg = self.message
         prefix = self.exception_type + ":"
         return msg[len(prefix) :].strip() if self.exception_type and msg.startswith(prefix) else msg
+
+    def raised(self, type_name: str) -> bool:
+        """Whether the plugin reported the final exception as ``type_name`` (a class name,
+        matched at the end of the qualified name). With a plugin that reports no type
+        (pulumi < 3.260), whether ``details`` has that plugin's form: gRPC's prefix, no
+        traceback; the type cannot be checked there, the message still can."""
+        if PLUGIN_REPORTS_TRACEBACKS:
+            qualified = self.exception_type
+            return qualified == type_name or qualified.endswith("." + type_name)
+        return self.details.startswith(_GRPC_PREFIX) and not self.tracebacks
 
 
 class EngineError(Exception):
@@ -1306,8 +1338,10 @@ def _run_program(
     try:
         # Fresh runtime state in this context: no root resource or outputs from an earlier run.
         settings.ROOT.set(None)
-        # A set in recent SDKs, a deque in older ones (3.216): an empty one of the same kind.
-        settings.SETTINGS.outputs = type(settings.SETTINGS.outputs)()
+        # A set in recent SDKs; a deque in older ones (3.216), whose remove() per resolved
+        # output makes thousands of resources quadratic: the same queue with O(1) remove.
+        outputs = settings.SETTINGS.outputs
+        settings.SETTINGS.outputs = _TaskQueue() if isinstance(outputs, deque) else type(outputs)()
         set_all_config(dict(config), secret_config_keys)
         pulumi.runtime.set_mocks(mocks, project, stack, preview=preview, monitor=monitor)
         loop.run_until_complete(run_pulumi_func(program))
@@ -1319,6 +1353,36 @@ def _run_program(
         for prop, default in defaults:
             prop._ContextProperty__default = default  # type: ignore[attr-defined]
     return dict(monitor.recorded)
+
+
+class _TaskQueue:
+    """The deque operations older SDKs use on ``SETTINGS.outputs``, each in O(1)."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[Any, None] = {}
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._tasks))
+
+    def append(self, task: Any) -> None:
+        self._tasks[task] = None
+
+    def remove(self, task: Any) -> None:
+        try:
+            del self._tasks[task]
+        except KeyError:
+            raise ValueError(task) from None  # what deque.remove raises
+
+    def popleft(self) -> Any:
+        task = next(iter(self._tasks))
+        del self._tasks[task]
+        return task
+
+    def clear(self) -> None:
+        self._tasks.clear()
 
 
 def provider_payload(provider_str: str) -> bytes:

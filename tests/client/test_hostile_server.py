@@ -239,3 +239,11 @@ def test_the_client_itself_refuses_an_endpoint_its_http_library_reads_as_another
     # The settings refuse these first; the client checks again with the parser that sends.
     with pytest.raises(ConfigurationError, match="in clear or to another host"):
         AvoSMSClient(DEMO_ID, DEMO_KEY, endpoint)
+
+
+def test_the_clients_own_endpoint_refusal_hides_user_info_and_the_key() -> None:
+    # Reached only when the settings are bypassed (the client used as a library).
+    with pytest.raises(ConfigurationError) as caught:
+        AvoSMSClient(DEMO_ID, DEMO_KEY, f"https://x:{DEMO_KEY.upper()}@evil.example/{DEMO_KEY}")
+    assert "***@evil.example" in str(caught.value)
+    assert DEMO_KEY.casefold() not in str(caught.value).casefold()

@@ -142,16 +142,17 @@ def _number(
 ) -> float:
     if raw is None:
         return default
+    kind = "a whole number" if integer else "a number of seconds"
+    refused = ConfigurationError(f"{keys[0]} (or {keys[1]}) must be {kind}, got {raw!r}.")
     try:
         value = float(raw)
-        if integer:
-            # "3.0" is a whole number too (the engine may hand over typed config as floats).
-            if not value.is_integer():
-                raise ValueError(raw)
-            value = int(value)
     except ValueError:
-        kind = "a whole number" if integer else "a number of seconds"
-        raise ConfigurationError(f"{keys[0]} (or {keys[1]}) must be {kind}, got {raw!r}.") from None
+        raise refused from None
+    if integer:
+        # "3.0" is a whole number too (the engine may hand over typed config as floats).
+        if not value.is_integer():
+            raise refused
+        value = int(value)
     # float() accepts "nan" and "inf": NaN would slip past the minimum check below and make
     # every request fail obscurely, and an infinite timeout or budget could hang a deployment.
     if not math.isfinite(value):

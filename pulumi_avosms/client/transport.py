@@ -30,6 +30,7 @@ from ..errors import (
     APIError,
     APITimeoutError,
     ConfigurationError,
+    PicklingRefusedError,
     UnexpectedResponseError,
 )
 from .attempt_deadline import AttemptDeadline, DeadlineAdapter
@@ -170,7 +171,9 @@ class Transport:
         self._session = session
 
     def __reduce__(self) -> NoReturn:
-        raise TypeError("the AvoSMS transport holds API credentials and cannot be pickled")
+        raise PicklingRefusedError(
+            "the AvoSMS transport holds API credentials and cannot be pickled"
+        )
 
     def url(self, endpoint: str) -> str:
         """Where requests to ``endpoint`` go (no credentials in it)."""

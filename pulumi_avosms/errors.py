@@ -131,13 +131,21 @@ class APIError(AvoSMSError):
         """This error itself: it is the call's error."""
         return self
 
-    def replace(self: _E, **changes: Any) -> _E:
-        """A new error like this one with some fields changed (``message``, ``attempts``...)."""
+    def replace(
+        self: _E,
+        *,
+        message: str | None = None,
+        attempts: int | None = None,
+        outcome_unknown: bool | None = None,
+    ) -> _E:
+        """A new error like this one with the fields given changed (``None``: unchanged)."""
         clone = copy.copy(self)
-        unknown = set(changes) - set(clone.__dict__)
-        if unknown:
-            raise TypeError(f"{type(self).__name__} has no field {sorted(unknown)}")
-        clone.__dict__.update(changes)
+        if message is not None:
+            clone.message = message
+        if attempts is not None:
+            clone.attempts = attempts
+        if outcome_unknown is not None:
+            clone.outcome_unknown = outcome_unknown
         clone.args = (clone.code, clone.message, clone.endpoint, clone.http_status)
         return clone
 

@@ -10,11 +10,13 @@ import json
 import socket
 import threading
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from pulumi_avosms.client import AvoSMSClient
+from pulumi_avosms.client.replies import MAX_REPLY_BYTES, MAX_REPLY_VALUES, too_many_values
 from pulumi_avosms.errors import (
     APITimeoutError,
     AvoSMSError,
@@ -220,6 +222,48 @@ def test_a_loopback_endpoint_never_goes_through_the_environments_proxy(
     assert len(api.received) == 1 and DEMO_KEY.encode() in api.received[0]
 
 
+def _hang_up(conn: socket.socket, stop: threading.Event) -> None:
+    """A proxy that records the request (by the fixture) and closes: nothing goes further."""
+
+
+def _clear_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
+def test_a_remote_https_endpoint_goes_through_the_environments_https_proxy(
+    raw_server: Callable[[Handler], RawServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The proxy is on this machine and hangs up after the CONNECT: no network is used.
+    proxy = raw_server(_hang_up)
+    _clear_proxy_environment(monkeypatch)
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.port}")
+    client = AvoSMSClient(DEMO_ID, DEMO_KEY, "https://api.avosms.com/v1", max_retries=0)
+    with client, pytest.raises(AvoSMSError):
+        client.list_lists()
+    (request,) = proxy.wait_for_requests(1)
+    assert request.startswith(b"CONNECT api.avosms.com:443 HTTP/")
+    assert DEMO_KEY.encode() not in request  # the key travels only inside the TLS tunnel
+
+
+@pytest.mark.parametrize("no_proxy", ["api.avosms.com", ".avosms.com", "*"])
+def test_no_proxy_keeps_a_remote_https_endpoint_off_the_environments_proxy(
+    monkeypatch: pytest.MonkeyPatch, no_proxy: str
+) -> None:
+    # What requests would use for this client's session, asked without sending anything.
+    _clear_proxy_environment(monkeypatch)
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    with AvoSMSClient(DEMO_ID, DEMO_KEY, "https://api.avosms.com/v1") as client:
+        session = client._transport._session
+        url = client._transport.url("contact/list")
+        chosen = session.merge_environment_settings(url, {}, None, None, None)["proxies"]
+        assert chosen.get("https") == "http://127.0.0.1:9"
+        monkeypatch.setenv("NO_PROXY", no_proxy)
+        chosen = session.merge_environment_settings(url, {}, None, None, None)["proxies"]
+        assert "https" not in chosen
+
+
 def _raw_json(payload: bytes, *, length: bool = True) -> Handler:
     def handler(conn: socket.socket, stop: threading.Event) -> None:
         head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
@@ -232,6 +276,39 @@ def _raw_json(payload: bytes, *, length: bool = True) -> Handler:
             conn.sendall(payload[start : start + (1 << 16)])
 
     return handler
+
+
+#: Replies at the caps built to cost the most memory to parse: under both caps, distinct
+#: numbers, distinct strings, one object of distinct keys, many one-key objects; and tiny
+#: items filling the byte cap (refused by the value cap; json.loads would take ~1.6 GB).
+_ITEMS = MAX_REPLY_VALUES - 100
+_COSTLY_SHAPES = {
+    "numbers": lambda: b"[" + b",".join(b"%d" % (10**9 + i) for i in range(_ITEMS)) + b"]",
+    "strings": lambda: b"[" + b",".join(b'"s%07d"' % i for i in range(_ITEMS)) + b"]",
+    "keys": lambda: b"{" + b",".join(b'"k%07d":0' % i for i in range(_ITEMS)) + b"}",
+    "objects": lambda: b"[" + b",".join(b'{"k%07d":0}' % i for i in range(_ITEMS // 2)) + b"]",
+    "tiny": lambda: b"[" + b",".join([b"{}"] * ((MAX_REPLY_BYTES - 64) // 3)) + b"]",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_COSTLY_SHAPES))
+def test_one_call_parsing_the_costliest_reply_at_the_caps_stays_under_256_mb(
+    raw_server: Callable[[Handler], RawServer], shape: str
+) -> None:
+    # The plugin serves 4 calls at once: each must stay well under a gigabyte.
+    payload = b'{"code": "OK", "list_contact": ' + _COSTLY_SHAPES[shape]() + b"}"
+    assert len(payload) <= MAX_REPLY_BYTES
+    assert too_many_values(payload) == (shape == "tiny")
+    server = raw_server(_raw_json(payload))
+    client = AvoSMSClient(DEMO_ID, DEMO_KEY, server.url, max_retries=0, read_timeout=60)
+    tracemalloc.start()
+    try:
+        with client, pytest.raises(UnexpectedResponseError, match=r"list_contact|values"):
+            client.list_lists()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 256 << 20, f"{peak >> 20} MB"
 
 
 def test_a_reply_of_a_million_tiny_items_is_refused_before_it_is_parsed(

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pulumi_avosms import ContactList
@@ -64,3 +66,21 @@ def test_an_endpoint_url_parsers_read_differently_fails_at_configuration_unsent(
     assert error.exception_type.endswith("ConfigurationError")
     assert "avosms:endpoint" in error.message and "URL parsers read" in error.message
     assert emulator.stats.snapshot()["total_calls"] == 0
+
+
+def test_an_emulator_state_path_holding_the_api_key_is_refused_without_showing_it(
+    tmp_path: Path,
+) -> None:
+    state = tmp_path / f"state-{KEY.upper()}"
+    state.mkdir()  # a directory: refused before SQLite opens it
+    config = {
+        "avosms:apiId": "demo",
+        "avosms:apiKey": KEY,
+        "avosms:endpoint": "emulator",
+        "avosms:emulatorState": str(state),
+    }
+    with h.PluginProcess(unset_prefixes=["AVOSMS_"]) as plugin:
+        error = _create_fails(plugin, config)
+    assert "avosms:emulatorState" in error.message and "directory" in error.message
+    assert KEY.casefold() not in error.details.casefold()
+    assert KEY.casefold() not in plugin.stderr_text().casefold()

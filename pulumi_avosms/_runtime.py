@@ -15,6 +15,7 @@ import sqlite3
 import threading
 from typing import TYPE_CHECKING
 
+from ._text import safe_text
 from .config import EMULATOR_STATE, ConfigurationError, ProviderSettings
 
 if TYPE_CHECKING:
@@ -94,7 +95,14 @@ def get_client(settings: ProviderSettings) -> AvoSMSClient:
         from .client import AvoSMSClient
 
         if settings.embedded:
-            endpoint, api_id, api_key = _embedded_endpoint(settings)
+            try:
+                endpoint, api_id, api_key = _embedded_endpoint(settings)
+            except ConfigurationError as exc:
+                # The refusal quotes the state path: the key may be in it (pasted by mistake).
+                text = str(exc)
+                raise ConfigurationError(
+                    safe_text(text, (settings.api_key or "",), len(text))
+                ) from None
         else:
             api_id, api_key = settings.require_credentials()
             endpoint = settings.endpoint

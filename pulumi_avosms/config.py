@@ -56,6 +56,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ._text import safe_text
 from .client.endpoints import DEFAULT_ENDPOINT
 from .errors import ConfigurationError
 
@@ -170,16 +171,17 @@ def _number(
 ) -> float:
     if raw is None:
         return default
+    kind = "a whole number" if integer else "a number of seconds"
+    refused = ConfigurationError(f"{keys[0]} (or {keys[1]}) must be {kind}, got {raw!r}.")
     try:
         value = float(raw)
-        if integer:
-            # "3.0" is a whole number too (the engine may hand over typed config as floats).
-            if not value.is_integer():
-                raise ValueError(raw)
-            value = int(value)
     except ValueError:
-        kind = "a whole number" if integer else "a number of seconds"
-        raise ConfigurationError(f"{keys[0]} (or {keys[1]}) must be {kind}, got {raw!r}.") from None
+        raise refused from None
+    if integer:
+        # "3.0" is a whole number too (the engine may hand over typed config as floats).
+        if not value.is_integer():
+            raise refused
+        value = int(value)
     # float() accepts "nan" and "inf": NaN would slip past the minimum check below and make
     # every request fail obscurely, and an infinite timeout or budget could hang a deployment.
     if not math.isfinite(value):
@@ -201,6 +203,19 @@ _ENDPOINT_RE = re.compile(
 )
 
 
+def quotable_endpoint(endpoint: str) -> str:
+    """``endpoint`` as an error may quote it: any user info (``user:key@``) replaced by ``***``.
+
+    Everything between ``://`` (or the start) and the last ``@`` is hidden, so whichever way
+    a parser splits the URL, no part of the user info is shown.
+    """
+    if "@" not in endpoint:
+        return endpoint
+    start = endpoint.find("://")
+    start = 0 if start < 0 else start + 3
+    return endpoint[:start] + "***" + endpoint[endpoint.rindex("@") :]
+
+
 def _check_endpoint(endpoint: str, keys: tuple[str, str] = ENDPOINT) -> None:
     """Refuse endpoints that are not plain URLs, and plain http to anything but this machine.
 
@@ -210,11 +225,12 @@ def _check_endpoint(endpoint: str, keys: tuple[str, str] = ENDPOINT) -> None:
     refused, so that the host checked is the host the request goes to.
     """
     where = f"{keys[0]} (or {keys[1]})"
+    shown = quotable_endpoint(endpoint)
     parts = urllib.parse.urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or "://" not in endpoint:
         raise ConfigurationError(
             f"{where} must be an http(s) URL such as {DEFAULT_ENDPOINT!r}, or "
-            f"{EMBEDDED_ENDPOINT!r} for the built-in emulator; got {endpoint!r}."
+            f"{EMBEDDED_ENDPOINT!r} for the built-in emulator; got {shown!r}."
         )
     match = _ENDPOINT_RE.fullmatch(endpoint)
     if match is None or (match["port"] is not None and not 0 < int(match["port"]) < 65536):
@@ -224,14 +240,14 @@ def _check_endpoint(endpoint: str, keys: tuple[str, str] = ENDPOINT) -> None:
         detail = f" (it contains {', '.join(repr(c) for c in odd)})" if odd else ""
         raise ConfigurationError(
             f"{where} must be an http(s) URL such as {DEFAULT_ENDPOINT!r}, or "
-            f"{EMBEDDED_ENDPOINT!r} for the built-in emulator; got {endpoint!r}{detail}. "
+            f"{EMBEDDED_ENDPOINT!r} for the built-in emulator; got {shown!r}{detail}. "
             "User info (user@host), backslashes, spaces, query strings and characters other "
             "than letters, digits and -._~!$&'()*+,;=:% are refused, since URL parsers read "
             "them differently."
         )
     if match["scheme"] == "http" and not is_loopback_host(match["host"]):
         raise ConfigurationError(
-            f"{where} is {endpoint!r}: plain http to another machine would send the API key in "
+            f"{where} is {shown!r}: plain http to another machine would send the API key in "
             "clear. Use https://, or http:// only for an emulator on this machine (localhost, "
             "127.0.0.1, ::1)."
         )
@@ -254,12 +270,24 @@ def settings_from_config(
 ) -> ProviderSettings:
     """Resolve settings from the stack config (``avosms:*``), falling back to ``AVOSMS_*``."""
     env = os.environ if environ is None else environ
+    api_key = _lookup(config, env, API_KEY)
+    try:
+        return _resolve(config, env, api_key)
+    except ConfigurationError as exc:
+        # A refusal quotes the setting it refuses: the key may be in it (pasted by mistake).
+        text = str(exc)
+        raise ConfigurationError(safe_text(text, (api_key or "",), len(text))) from None
+
+
+def _resolve(
+    config: _ConfigLike | Mapping[str, Any], env: Mapping[str, str], api_key: str | None
+) -> ProviderSettings:
     endpoint = (_lookup(config, env, ENDPOINT) or DEFAULT_ENDPOINT).rstrip("/")
     if endpoint != EMBEDDED_ENDPOINT:
         _check_endpoint(endpoint)
     return ProviderSettings(
         api_id=_lookup(config, env, API_ID),
-        api_key=_lookup(config, env, API_KEY),
+        api_key=api_key,
         endpoint=endpoint,
         timeout=_number(_lookup(config, env, TIMEOUT), TIMEOUT, DEFAULT_TIMEOUT, minimum=0.1),
         max_retries=int(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._lazy import lazy_module
 from ._model import CONTACT_FIELDS, ContactInfo
+from .errors import InvalidContactError
 from .validation import ValidationError, check_text, describe, normalize_list_id, shorten
 
 if TYPE_CHECKING:
@@ -290,14 +291,6 @@ def parse_contact_id(value: Any) -> tuple[str, str]:
 
 
 # -- a whole contact ----------------------------------------------------------------------
-
-
-class InvalidContactError(ValidationError):
-    """Some of a contact's inputs are unusable; ``reasons`` holds one sentence per property."""
-
-    def __init__(self, reasons: Mapping[str, str]) -> None:
-        super().__init__("; ".join(reasons.values()))
-        self.reasons = dict(reasons)
 
 
 def _normalisers() -> dict[str, Callable[[Any], str]]:

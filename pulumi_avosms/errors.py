@@ -4,8 +4,10 @@
   error reachable as ``api_error``, with its ``code`` (``"ERR_104"``, ``"HTTP_429"``, or
   ``None`` for transport failures) and ``endpoint`` (``"contact/list/create"``).
 * :class:`APIError` and its subclasses: what the AvoSMS client raises for one call.
-* :class:`ConfigurationError`, :class:`ValidationError`, :class:`ContactListError`,
-  :class:`ContactError`: settings, inputs, and one resource's operation.
+* :class:`ConfigurationError`, :class:`ValidationError` (with :class:`InvalidContactError`
+  and :class:`MembersCSVError`), :class:`ContactListError`, :class:`ContactError`,
+  :class:`ContactListMembersError`: settings, inputs, and one resource's operation.
+* :class:`PicklingRefusedError`: an object holding the API key refused to be pickled.
 * :class:`ContactListLookupError`: ``get_contact_list`` found no list, or several.
 
 Errors are never edited once raised: :meth:`APIError.replace` makes a new one. This module holds
@@ -16,6 +18,7 @@ texts are in ``pulumi_avosms._messages``.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 __all__ = [
@@ -30,8 +33,11 @@ __all__ = [
     "ContactListError",
     "ContactListLookupError",
     "ContactListMembersError",
+    "InvalidContactError",
     "InvalidRequestError",
+    "MembersCSVError",
     "NotFoundError",
+    "PicklingRefusedError",
     "RateLimitError",
     "ServerError",
     "UnexpectedResponseError",
@@ -127,13 +133,21 @@ class APIError(AvoSMSError):
         """This error itself: it is the call's error."""
         return self
 
-    def replace(self: _E, **changes: Any) -> _E:
-        """A new error like this one with some fields changed (``message``, ``attempts``...)."""
+    def replace(
+        self: _E,
+        *,
+        message: str | None = None,
+        attempts: int | None = None,
+        outcome_unknown: bool | None = None,
+    ) -> _E:
+        """A new error like this one with the fields given changed (``None``: unchanged)."""
         clone = copy.copy(self)
-        unknown = set(changes) - set(clone.__dict__)
-        if unknown:
-            raise TypeError(f"{type(self).__name__} has no field {sorted(unknown)}")
-        clone.__dict__.update(changes)
+        if message is not None:
+            clone.message = message
+        if attempts is not None:
+            clone.attempts = attempts
+        if outcome_unknown is not None:
+            clone.outcome_unknown = outcome_unknown
         clone.args = (clone.code, clone.message, clone.endpoint, clone.http_status)
         return clone
 
@@ -236,12 +250,68 @@ class UnexpectedResponseError(APIError):
     """
 
 
+class MalformedReply(AvoSMSError):
+    """A success reply whose shape is not the documented one (internal to the client).
+
+    The client turns it into an :class:`UnexpectedResponseError` naming the call.
+    """
+
+
 class ConfigurationError(AvoSMSError):
     """The provider's settings are missing or malformed; the message says how to fix them."""
 
 
 class ValidationError(AvoSMSError, ValueError):
     """A property value is unusable; ``str()`` is the reason shown next to the property."""
+
+
+class InvalidContactError(ValidationError):
+    """Some of a contact's inputs are unusable; ``reasons`` holds one sentence per property."""
+
+    def __init__(self, reasons: Mapping[str, str]) -> None:
+        super().__init__("; ".join(reasons.values()))
+        self.reasons = dict(reasons)
+
+    def __reduce__(self) -> Any:
+        # ``args`` holds the joined message, not the reasons: rebuild from the reasons.
+        return (InvalidContactError, (self.reasons,))
+
+
+class MembersCSVError(ValidationError):
+    """A members CSV file cannot be used; the message names the file, the line and the field.
+
+    ``path``, ``line`` (1-based, the header is line 1; ``None`` for the file as a whole) and
+    ``field`` (a member field name, or ``None``) say where.
+    """
+
+    def __init__(
+        self, message: str, *, path: str, line: int | None = None, field: str | None = None
+    ) -> None:
+        where = path if line is None else f"{path}, line {line}"
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.line = line
+        self.field = field
+
+    def __reduce__(self) -> Any:
+        # Keyword-only arguments are not in ``args``: rebuild explicitly so it pickles.
+        return (_rebuild_members_csv_error, (str(self), self.path, self.line, self.field))
+
+
+def _rebuild_members_csv_error(
+    message: str, path: str, line: int | None, field: str | None
+) -> MembersCSVError:
+    error = MembersCSVError.__new__(MembersCSVError)
+    ValidationError.__init__(error, message)
+    error.path, error.line, error.field = path, line, field
+    return error
+
+
+class PicklingRefusedError(AvoSMSError, TypeError):
+    """An object holding the API key (the client, its transport) refused to be pickled.
+
+    A ``TypeError`` too, as pickling expects of an object that cannot be pickled.
+    """
 
 
 class ContactListError(AvoSMSError):
@@ -304,13 +374,19 @@ class ContactError(AvoSMSError):
 
     def __reduce__(self) -> Any:
         # Keyword-only arguments are not in ``args``: rebuild explicitly so it pickles.
-        return (_rebuild_contact_error, (self.message, self.list_id, self.phone_number))
+        return (
+            _rebuild_contact_error,
+            (self.message, self.list_id, self.phone_number, self.__dict__.get("_api_error")),
+        )
 
 
 def _rebuild_contact_error(
-    message: str, list_id: str | None, phone_number: str | None
+    message: str,
+    list_id: str | None,
+    phone_number: str | None,
+    api_error: APIError | None = None,
 ) -> ContactError:
-    return ContactError(message, list_id=list_id, phone_number=phone_number)
+    return ContactError(message, list_id=list_id, phone_number=phone_number, api_error=api_error)
 
 
 class ContactListMembersError(AvoSMSError):
@@ -333,10 +409,16 @@ class ContactListMembersError(AvoSMSError):
 
     def __reduce__(self) -> Any:
         # Keyword-only arguments are not in ``args``: rebuild explicitly so it pickles.
-        return (_rebuild_members_error, (self.message, self.list_id, self.failures))
+        return (
+            _rebuild_members_error,
+            (self.message, self.list_id, self.failures, self.__dict__.get("_api_error")),
+        )
 
 
 def _rebuild_members_error(
-    message: str, list_id: str | None, failures: dict[str, str]
+    message: str,
+    list_id: str | None,
+    failures: dict[str, str],
+    api_error: APIError | None = None,
 ) -> ContactListMembersError:
-    return ContactListMembersError(message, list_id=list_id, failures=failures)
+    return ContactListMembersError(message, list_id=list_id, failures=failures, api_error=api_error)

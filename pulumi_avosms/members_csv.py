@@ -20,7 +20,7 @@ from .contact_validation import (
     normalize_optional_text,
     normalize_phone_number,
 )
-from .validation import ValidationError
+from .errors import MembersCSVError, ValidationError
 
 __all__ = ["MEMBER_FIELDS", "MembersCSVError", "members_from_csv"]
 
@@ -36,34 +36,6 @@ _NORMALISERS: dict[str, Callable[[Any], str]] = {
     "birthday": normalize_birthday,
     "other": normalize_optional_text,
 }
-
-
-class MembersCSVError(ValidationError):
-    """A members CSV file cannot be used; the message names the file, the line and the field.
-
-    ``path``, ``line`` (1-based, the header is line 1; ``None`` for the file as a whole) and
-    ``field`` (a member field name, or ``None``) say where.
-    """
-
-    def __init__(
-        self, message: str, *, path: str, line: int | None = None, field: str | None = None
-    ) -> None:
-        where = path if line is None else f"{path}, line {line}"
-        super().__init__(f"{where}: {message}")
-        self.path = path
-        self.line = line
-        self.field = field
-
-    def __reduce__(self) -> Any:
-        # Keyword-only arguments are not in ``args``: rebuild explicitly so it pickles.
-        return (_rebuild_error, (str(self), self.path, self.line, self.field))
-
-
-def _rebuild_error(message: str, path: str, line: int | None, field: str | None) -> Any:
-    error = MembersCSVError.__new__(MembersCSVError)
-    ValidationError.__init__(error, message)
-    error.path, error.line, error.field = path, line, field
-    return error
 
 
 def members_from_csv(

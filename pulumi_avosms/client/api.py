@@ -16,6 +16,7 @@ from typing import Any, NoReturn, TypeVar
 import requests
 
 from .._model import CONTACT_FIELDS, ContactInfo, ContactListDetail, ContactListInfo
+from ..errors import ConfigurationError, PicklingRefusedError
 from . import endpoints as ep
 from .calls import NOT_IN_PLACE, CallRunner, Reconciliation
 from .read_cache import SharedReads
@@ -76,9 +77,9 @@ class AvoSMSClient:
         _random: Callable[[], float] = random.random,
     ) -> None:
         if not endpoint or not endpoint.strip():
-            raise ValueError(f"endpoint must be a URL such as {ep.DEFAULT_ENDPOINT}")
+            raise ConfigurationError(f"endpoint must be a URL such as {ep.DEFAULT_ENDPOINT}")
         if pool_size < 1:
-            raise ValueError("pool_size must be >= 1")
+            raise ConfigurationError("pool_size must be >= 1")
         self.api_id = api_id
         self.endpoint = endpoint.strip().rstrip("/")
         self.read_cache_ttl = float(read_cache_ttl)
@@ -128,7 +129,7 @@ class AvoSMSClient:
     def __reduce__(self) -> NoReturn:
         # Pickling would copy the API key into wherever the pickle goes (e.g. Pulumi state
         # via a dynamic provider's serialised closure): refuse loudly instead.
-        raise TypeError(
+        raise PicklingRefusedError(
             "AvoSMSClient holds API credentials and cannot be pickled; create it inside the "
             "provider's methods instead"
         )

@@ -64,9 +64,10 @@ def _echoes(body: bytes, secrets: tuple[str, ...]) -> bool:
     return scrub(text, secrets) != text
 
 
-def _with_note(error: APIError, note: str, **changes: Any) -> APIError:
-    """A new error like ``error`` whose message ends with ``note``."""
-    return error.replace(message=f"{error.message}; {note}", **changes)
+def _with_note(error: APIError, note: str, *, outcome_unknown: bool | None = None) -> APIError:
+    """A new error like ``error`` whose message ends with ``note`` (and, if given, that
+    ``outcome_unknown``)."""
+    return error.replace(message=f"{error.message}; {note}", outcome_unknown=outcome_unknown)
 
 
 class CallRunner:

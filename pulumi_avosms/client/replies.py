@@ -16,7 +16,7 @@ from typing import Any
 from .._model import CONTACT_FIELDS, ContactInfo, ContactListDetail, ContactListInfo
 from .._text import describe
 from ..contact_validation import normalize_birthday, normalize_email
-from ..errors import ValidationError
+from ..errors import MalformedReply, ValidationError
 from .endpoints import CONTACT_FIELD_NAMES
 
 __all__ = [
@@ -50,10 +50,6 @@ def too_many_values(body: bytes) -> bool:
     """Whether parsing ``body`` could build more than :data:`MAX_REPLY_VALUES` values."""
     # An over-estimate (separators inside strings count too), cheap: three C-speed scans.
     return body.count(b",") + body.count(b"{") + body.count(b"[") > MAX_REPLY_VALUES
-
-
-class MalformedReply(Exception):
-    """A success reply whose shape is not the documented one (internal to the client)."""
 
 
 def _require(obj: Mapping[str, Any], name: str, where: str) -> Any:

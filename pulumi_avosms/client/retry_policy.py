@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from ..errors import (
     APIConnectionError,
     APIError,
+    ConfigurationError,
     RateLimitError,
     ServerError,
     UnexpectedResponseError,
@@ -61,7 +62,7 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+            raise ConfigurationError("max_retries must be >= 0")
 
     @staticmethod
     def classify(error: APIError, read: bool) -> tuple[bool, bool]:

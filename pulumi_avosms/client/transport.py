@@ -24,12 +24,13 @@ import urllib3.util
 
 from .. import _messages as msg
 from .._text import safe_text
-from ..config import is_loopback_host
+from ..config import is_loopback_host, quotable_endpoint
 from ..errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     ConfigurationError,
+    PicklingRefusedError,
     UnexpectedResponseError,
 )
 from .attempt_deadline import AttemptDeadline, DeadlineAdapter
@@ -102,7 +103,7 @@ def _reason(exc: BaseException, secrets: tuple[str, ...]) -> str:
     return safe_text(f"{type(inner).__name__}: {inner}", secrets, 240)
 
 
-def _sends_to_loopback(base_url: str) -> bool:
+def _sends_to_loopback(base_url: str, secrets: tuple[str, ...]) -> bool:
     """Whether requests will connect to this machine, read by the parser requests sends with.
 
     The settings already refused plain http to anything else; this checks it again with the
@@ -111,9 +112,14 @@ def _sends_to_loopback(base_url: str) -> bool:
     parts = urllib3.util.parse_url(base_url)
     loopback = parts.host is not None and is_loopback_host(parts.host)
     if (parts.scheme == "http" and not loopback) or parts.auth:
+        shown = quotable_endpoint(base_url)
         raise ConfigurationError(
-            f"the API endpoint {base_url!r} would send the API key in clear or to another "
-            "host than it names; use https://, or http:// only for this machine"
+            safe_text(
+                f"the API endpoint {shown!r} would send the API key in clear or to another "
+                "host than it names; use https://, or http:// only for this machine",
+                secrets,
+                1000,
+            )
         )
     return loopback
 
@@ -140,7 +146,7 @@ class Transport:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_url = base_url
-        loopback = _sends_to_loopback(base_url)
+        loopback = _sends_to_loopback(base_url, (api_key,))
         self.api_id = api_id
         self.__api_key = api_key  # name-mangled and never formatted anywhere
         self.secrets = (api_key,)
@@ -165,7 +171,9 @@ class Transport:
         self._session = session
 
     def __reduce__(self) -> NoReturn:
-        raise TypeError("the AvoSMS transport holds API credentials and cannot be pickled")
+        raise PicklingRefusedError(
+            "the AvoSMS transport holds API credentials and cannot be pickled"
+        )
 
     def url(self, endpoint: str) -> str:
         """Where requests to ``endpoint`` go (no credentials in it)."""

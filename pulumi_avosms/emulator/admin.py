@@ -118,6 +118,9 @@ def _add_fault(controls: EmulatorControls, payload: dict[str, Any], args: list[s
     kind = str(opts.pop("kind", ""))
     count = opts.pop("count", 1)
     endpoint = opts.pop("endpoint", None)
+    unknown = set(opts) - {"code", "retry_after", "seconds"}
+    if unknown:
+        raise AdminError(400, f"fault {kind!r} takes no option(s) {sorted(unknown)}")
     try:
         fault = controls.faults.add(kind, count=count, endpoint=endpoint, **opts)
     except (ValueError, TypeError) as error:

@@ -177,6 +177,16 @@ class EmulatorControls:
     def latency(self, seconds: float) -> None:
         self._latency = check_seconds(seconds, "latency")
 
+    def wait(self, abort: threading.Event, seconds: float) -> bool:
+        """Wait ``seconds`` (the latency, a delay fault) unless ``abort`` is set first.
+
+        True when aborted; never sleeps for ``seconds <= 0``. The one place a call waits, so
+        a test can see the waits asked for without timing them.
+        """
+        if seconds <= 0:
+            return abort.is_set()
+        return abort.wait(seconds)
+
     def reset(self) -> None:
         """Forget data, faults, counters, the request log and latency; drop waiting calls."""
         previous, self.abort = self.abort, threading.Event()

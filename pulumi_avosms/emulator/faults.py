@@ -100,7 +100,16 @@ class FaultPlan:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
 
-    def add(self, kind: str, count: int = 1, endpoint: str | None = None, **opts: Any) -> Fault:
+    def add(
+        self,
+        kind: str,
+        count: int = 1,
+        endpoint: str | None = None,
+        *,
+        code: str | None = None,
+        retry_after: float | str | None = None,
+        seconds: float | None = None,
+    ) -> Fault:
         """Make the next ``count`` API calls (to ``endpoint`` only, when given) fail as ``kind``.
 
         Options: ``code`` for err9xx (``"ERR_9xx"``, default ``"ERR_901"``); ``retry_after``
@@ -111,6 +120,8 @@ class FaultPlan:
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; known: {sorted(FAULT_KINDS)}")
+        given = {"code": code, "retry_after": retry_after, "seconds": seconds}
+        opts: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
         unknown = set(opts) - FAULT_KINDS[kind]
         if unknown:
             raise ValueError(f"fault {kind!r} takes no option(s) {sorted(unknown)}")

@@ -284,7 +284,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(405, reply, headers={"Allow": "POST"}, endpoint=endpoint)
             return
 
-        if _wait(abort, emulator.controls.latency):
+        if emulator.controls.wait(abort, emulator.controls.latency):
             self._drop()
             return
         # The fault is taken only now, after the latency wait: a call aborted during that
@@ -306,7 +306,7 @@ class Handler(BaseHTTPRequestHandler):
         """Play the part of ``fault`` that comes before processing; True when answered."""
         kind = fault.kind
         if kind == "delay":
-            if _wait(abort, fault.seconds):
+            if self.server.emulator.controls.wait(abort, fault.seconds):
                 self._drop()
                 return True
             return False  # then answer normally
@@ -330,13 +330,6 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, page, content_type="text/html; charset=utf-8", endpoint=endpoint)
             return True
         return False  # truncated / drop_after act after processing
-
-
-def _wait(abort: threading.Event, seconds: float) -> bool:
-    """Wait ``seconds`` unless ``abort`` is set first; True when aborted (never sleeps)."""
-    if seconds <= 0:
-        return abort.is_set()
-    return abort.wait(seconds)
 
 
 class HTTPServer(ThreadingHTTPServer):

@@ -302,8 +302,8 @@ def test_replace_makes_a_new_error_and_leaves_the_original_untouched() -> None:
 
 def test_replace_refuses_a_field_the_error_does_not_have() -> None:
     error = ServerError("ERR_901", "down", "contact/list", 200)
-    with pytest.raises(TypeError, match="no field"):
-        error.replace(colour="red")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        error.replace(colour="red")  # type: ignore[call-arg]
 
 
 def test_traceback_of_a_mapped_error_is_plain() -> None:
@@ -314,3 +314,18 @@ def test_traceback_of_a_mapped_error_is_plain() -> None:
     except AvoSMSError as caught:
         text = "".join(traceback.format_exception(type(caught), caught, caught.__traceback__))
     assert "[ERR_100] contact/list" in text
+
+
+def test_the_functions_that_change_an_error_or_queue_a_fault_take_only_named_typed_options() -> (
+    None
+):
+    # A misspelt option (``attempt=3``) must be a TypeError at the call, found by mypy too.
+    import inspect
+
+    from pulumi_avosms.client import calls
+    from pulumi_avosms.emulator.faults import FaultPlan
+
+    for function in (ServerError.replace, calls._with_note, FaultPlan.add):
+        params = inspect.signature(function).parameters.values()
+        assert all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in params), function
+        assert all(p.annotation is not inspect.Parameter.empty for p in params if p.name != "self")

@@ -10,11 +10,13 @@ import json
 import socket
 import threading
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from pulumi_avosms.client import AvoSMSClient
+from pulumi_avosms.client.replies import MAX_REPLY_BYTES, MAX_REPLY_VALUES, too_many_values
 from pulumi_avosms.errors import (
     APITimeoutError,
     AvoSMSError,
@@ -54,7 +56,10 @@ class RawServer:
     def __init__(self, handler: Handler) -> None:
         self.handler = handler
         self.stop = threading.Event()
+        #: Each request, recorded before the handler replies (a client that got its reply
+        #: may look at once); a request cut short is recorded as far as it arrived.
         self.received: list[bytes] = []
+        self._arrived = threading.Condition()
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.listener.settimeout(0.2)
         self.port = self.listener.getsockname()[1]
@@ -77,10 +82,25 @@ class RawServer:
         with conn:
             conn.settimeout(5)
             try:
-                self.received.append(_read_request(conn))
+                request = _read_request(conn)
+            except OSError:
+                request = b""
+            with self._arrived:
+                self.received.append(request)
+                self._arrived.notify_all()
+            if not request:
+                return
+            try:
                 self.handler(conn, self.stop)
             except OSError:
                 return
+
+    def wait_for_requests(self, count: int) -> list[bytes]:
+        """``received`` once it holds ``count`` requests (the last may trail the client's
+        time-out by a moment), or as it is after 5 s."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.received) >= count, timeout=5)
+            return list(self.received)
 
     def close(self) -> None:
         self.stop.set()
@@ -136,9 +156,12 @@ def test_a_reply_that_never_completes_ends_at_the_attempt_deadline(
             client.list_lists()
     finally:
         client.close()
-    # Each byte comes well within the 0.5 s read timeout: only a wall-clock bound ends it.
-    assert time.monotonic() - started < 5
+    # Each byte comes well within the 0.5 s read timeout: only the attempt's own deadline
+    # ends it, and it ends that one attempt (the message says which bound).
+    assert len(server.received) == 1
     assert server.url in str(caught.value)
+    # Hang guard only (10x the 1 s bound); the trickle alone would last 500 s.
+    assert time.monotonic() - started < 10
 
 
 def test_retry_timeout_bounds_a_whole_write_including_its_reconciliation(
@@ -155,14 +178,18 @@ def test_retry_timeout_bounds_a_whole_write_including_its_reconciliation(
         max_retry_time=2.0,
         backoff_base=0.01,
     )
-    started = time.monotonic()
     try:
         with pytest.raises(AvoSMSError) as caught:
             client.create_list("Customers", "FR")
     finally:
         client.close()
-    # Without the hard bound: 11 creates and their listing checks, over 10 s each.
-    assert time.monotonic() - started < 4.5
+    # One create (its 1 s attempt deadline), then the check that it did not land, cut to
+    # what is left of the 2 s budget; no resend starts after it. Without the hard bound:
+    # up to 11 creates and their listing checks.
+    assert [request.split(b" ", 2)[1] for request in server.wait_for_requests(2)] == [
+        b"/v1/contact/list/create",
+        b"/v1/contact/list",
+    ]
     assert getattr(caught.value, "outcome_unknown", False)
 
 
@@ -192,7 +219,49 @@ def test_a_loopback_endpoint_never_goes_through_the_environments_proxy(
     with AvoSMSClient(DEMO_ID, DEMO_KEY, api.url, max_retries=0) as client:
         assert client.list_lists() == []
     assert proxy.received == []
-    assert DEMO_KEY.encode() in api.received[0]
+    assert len(api.received) == 1 and DEMO_KEY.encode() in api.received[0]
+
+
+def _hang_up(conn: socket.socket, stop: threading.Event) -> None:
+    """A proxy that records the request (by the fixture) and closes: nothing goes further."""
+
+
+def _clear_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
+def test_a_remote_https_endpoint_goes_through_the_environments_https_proxy(
+    raw_server: Callable[[Handler], RawServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The proxy is on this machine and hangs up after the CONNECT: no network is used.
+    proxy = raw_server(_hang_up)
+    _clear_proxy_environment(monkeypatch)
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.port}")
+    client = AvoSMSClient(DEMO_ID, DEMO_KEY, "https://api.avosms.com/v1", max_retries=0)
+    with client, pytest.raises(AvoSMSError):
+        client.list_lists()
+    (request,) = proxy.wait_for_requests(1)
+    assert request.startswith(b"CONNECT api.avosms.com:443 HTTP/")
+    assert DEMO_KEY.encode() not in request  # the key travels only inside the TLS tunnel
+
+
+@pytest.mark.parametrize("no_proxy", ["api.avosms.com", ".avosms.com", "*"])
+def test_no_proxy_keeps_a_remote_https_endpoint_off_the_environments_proxy(
+    monkeypatch: pytest.MonkeyPatch, no_proxy: str
+) -> None:
+    # What requests would use for this client's session, asked without sending anything.
+    _clear_proxy_environment(monkeypatch)
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    with AvoSMSClient(DEMO_ID, DEMO_KEY, "https://api.avosms.com/v1") as client:
+        session = client._transport._session
+        url = client._transport.url("contact/list")
+        chosen = session.merge_environment_settings(url, {}, None, None, None)["proxies"]
+        assert chosen.get("https") == "http://127.0.0.1:9"
+        monkeypatch.setenv("NO_PROXY", no_proxy)
+        chosen = session.merge_environment_settings(url, {}, None, None, None)["proxies"]
+        assert "https" not in chosen
 
 
 def _raw_json(payload: bytes, *, length: bool = True) -> Handler:
@@ -207,6 +276,39 @@ def _raw_json(payload: bytes, *, length: bool = True) -> Handler:
             conn.sendall(payload[start : start + (1 << 16)])
 
     return handler
+
+
+#: Replies at the caps built to cost the most memory to parse: under both caps, distinct
+#: numbers, distinct strings, one object of distinct keys, many one-key objects; and tiny
+#: items filling the byte cap (refused by the value cap; json.loads would take ~1.6 GB).
+_ITEMS = MAX_REPLY_VALUES - 100
+_COSTLY_SHAPES = {
+    "numbers": lambda: b"[" + b",".join(b"%d" % (10**9 + i) for i in range(_ITEMS)) + b"]",
+    "strings": lambda: b"[" + b",".join(b'"s%07d"' % i for i in range(_ITEMS)) + b"]",
+    "keys": lambda: b"{" + b",".join(b'"k%07d":0' % i for i in range(_ITEMS)) + b"}",
+    "objects": lambda: b"[" + b",".join(b'{"k%07d":0}' % i for i in range(_ITEMS // 2)) + b"]",
+    "tiny": lambda: b"[" + b",".join([b"{}"] * ((MAX_REPLY_BYTES - 64) // 3)) + b"]",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_COSTLY_SHAPES))
+def test_one_call_parsing_the_costliest_reply_at_the_caps_stays_under_256_mb(
+    raw_server: Callable[[Handler], RawServer], shape: str
+) -> None:
+    # The plugin serves 4 calls at once: each must stay well under a gigabyte.
+    payload = b'{"code": "OK", "list_contact": ' + _COSTLY_SHAPES[shape]() + b"}"
+    assert len(payload) <= MAX_REPLY_BYTES
+    assert too_many_values(payload) == (shape == "tiny")
+    server = raw_server(_raw_json(payload))
+    client = AvoSMSClient(DEMO_ID, DEMO_KEY, server.url, max_retries=0, read_timeout=60)
+    tracemalloc.start()
+    try:
+        with client, pytest.raises(UnexpectedResponseError, match=r"list_contact|values"):
+            client.list_lists()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 256 << 20, f"{peak >> 20} MB"
 
 
 def test_a_reply_of_a_million_tiny_items_is_refused_before_it_is_parsed(
@@ -239,3 +341,11 @@ def test_the_client_itself_refuses_an_endpoint_its_http_library_reads_as_another
     # The settings refuse these first; the client checks again with the parser that sends.
     with pytest.raises(ConfigurationError, match="in clear or to another host"):
         AvoSMSClient(DEMO_ID, DEMO_KEY, endpoint)
+
+
+def test_the_clients_own_endpoint_refusal_hides_user_info_and_the_key() -> None:
+    # Reached only when the settings are bypassed (the client used as a library).
+    with pytest.raises(ConfigurationError) as caught:
+        AvoSMSClient(DEMO_ID, DEMO_KEY, f"https://x:{DEMO_KEY.upper()}@evil.example/{DEMO_KEY}")
+    assert "***@evil.example" in str(caught.value)
+    assert DEMO_KEY.casefold() not in str(caught.value).casefold()

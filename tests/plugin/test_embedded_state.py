@@ -94,9 +94,9 @@ def _check_through_the_plugin(project: Path, setting: str, why: str) -> None:
     try:
         with pytest.raises(h.PluginError) as caught:
             stack.up(_resources())
-        stderr = plugin.stderr_text()
     finally:
         plugin.close()
+    stderr = plugin.stderr_text()  # after close(), which joins the stderr reader
     message = caught.value.exception_message
     assert caught.value.raised("ConfigurationError"), caught.value.details
     assert "avosms:emulatorState" in message

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from pulumi_avosms import Contact, ContactList
-from tests.plugin.test_hostile_input import EP_CREATE, EP_INFO, EP_LIST, GOOD_INFO, StubAvoSMS
 from tests.support import harness as h
 from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
+from tests.support.stub_avosms import EP_CREATE, EP_INFO, EP_LIST, GOOD_INFO, StubAvoSMS
 
 CONTACT_TYPE = "pulumi-python:dynamic/avosms:Contact"
 MOBILE = "+33612345678"

@@ -10,8 +10,8 @@ import pickle
 
 from pulumi_avosms import Contact, ContactList
 from pulumi_avosms.contact_list_members import ContactListMembers, ContactListMembersProvider
-from tests.plugin.test_upgrade import load
 from tests.support import harness as h
+from tests.support.state_fixtures import load
 
 EACH = 5_000
 

@@ -9,9 +9,7 @@ each later release must read it exactly as it was written.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -19,13 +17,7 @@ import pytest
 
 from pulumi_avosms import Contact, ContactList
 from tests.support import harness as h
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-RELEASES = sorted(p.stem.removeprefix("state-") for p in FIXTURES.glob("state-*.json"))
-
-
-def load(release: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / f"state-{release}.json").read_text(encoding="utf-8"))
+from tests.support.state_fixtures import RELEASES, load
 
 
 def program() -> None:

@@ -37,6 +37,19 @@ def known_changes(
     ]
 
 
+def account_change(olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Change]:
+    """The change of ``account`` (one item) for a resource already in state, else ``[]``.
+
+    No ``account`` is the stack's default account; ``olds`` empty is a new resource.
+    """
+    if not olds:
+        return []
+    old, new = olds.get("account"), inputs.get("account")
+    if is_unknown(new) or (old or None) == (new or None):
+        return []
+    return [("account", str(old or "(default)"), str(new or "(default)"))]
+
+
 def replacement_with_import(
     kind: str, inputs: Mapping[str, Any], changes: Sequence[Change]
 ) -> CheckFailure | None:

@@ -14,8 +14,18 @@ import pulumi
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from . import _runtime
-from ._engine import IMPORT_PROPERTY
-from .config import ProviderSettings, settings_from_config
+from ._engine import IMPORT_PROPERTY, is_unknown
+from ._text import describe
+from .config import (
+    ACCOUNT_NAME_RE,
+    ACCOUNT_PROPERTY,
+    ACCOUNTS,
+    Accounts,
+    ConfigurationError,
+    ProviderSettings,
+    accounts_from_config,
+    settings_from_config,
+)
 
 if TYPE_CHECKING:
     from .client import AvoSMSClient
@@ -34,6 +44,7 @@ class AvoSMSProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     _settings: ProviderSettings | None = None
+    _accounts: Accounts | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # Belt and braces: even a configured instance pickles as the bare class reference.
@@ -42,11 +53,55 @@ class AvoSMSProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         """Resolve settings from ``avosms:*`` stack config with ``AVOSMS_*`` fallbacks."""
         self._settings = settings_from_config(req.config)
+        self._accounts = accounts_from_config(req.config, self._settings)
+
+    def _named_accounts(self) -> Accounts:
+        if self._accounts is None:
+            # Used outside the plugin (unit tests, scripts): environment only.
+            self._accounts = accounts_from_config({}, self._default_settings())
+        return self._accounts
+
+    def _default_settings(self) -> ProviderSettings:
+        if self._settings is None:
+            self._settings = settings_from_config({})
+        return self._settings
+
+    def _check_account(
+        self, news: dict[str, Any], inputs: dict[str, Any], failures: list[CheckFailure]
+    ) -> None:
+        """Check the ``account`` input (a name of ``avosms:accounts``) into ``inputs``.
+
+        Only the name is an input: the account's credentials stay in the stack config or
+        the environment, never in the state. An unknown name fails here, at preview.
+        """
+        account = news.get(ACCOUNT_PROPERTY)
+        if account is None:
+            inputs.pop(ACCOUNT_PROPERTY, None)
+            return
+        if is_unknown(account):
+            inputs[ACCOUNT_PROPERTY] = account
+            return
+        if not isinstance(account, str) or ACCOUNT_NAME_RE.fullmatch(account) is None:
+            shown = repr(account[:40]) if isinstance(account, str) else describe(account)
+            failures.append(
+                CheckFailure(
+                    ACCOUNT_PROPERTY,
+                    f"account must name an account of {ACCOUNTS} (up to 64 letters, digits, "
+                    f"- and _, starting with a letter), got {shown}",
+                )
+            )
+            return
+        try:
+            self._named_accounts().settings(account)
+        except ConfigurationError as err:
+            failures.append(CheckFailure(ACCOUNT_PROPERTY, str(err)))
+            return
+        inputs[ACCOUNT_PROPERTY] = account
 
     def _guard_api_key(
         self, news: dict[str, Any], failures: list[CheckFailure]
     ) -> list[CheckFailure]:
-        """``failures``, with any input carrying the configured API key refused instead.
+        """``failures``, with any input carrying a configured API key refused instead.
 
         Inputs are stored in the Pulumi state and sent to AvoSMS as data, so a key pasted in
         the wrong place would leak there. The raw values are scanned (before normalising, in
@@ -54,14 +109,20 @@ class AvoSMSProvider(ResourceProvider):
         (another property's message may quote the value that holds it, cut short or not)
         is withheld: the key is reported first, the rest once it is gone.
         """
-        key = self._settings.api_key if self._settings is not None else None
-        # A short "key" (a placeholder in a test stack) would match ordinary words.
-        if not key or len(key) < _KEY_PIECE:
-            return failures
-        leaking = [prop for prop, value in news.items() if _carries(value, key.casefold())]
+        leaking: dict[str, str] = {}
+        pieces: set[str] = set()
+        for where, key in self._api_keys():
+            # A short "key" (a placeholder in a test stack) would match ordinary words.
+            if len(key) < _KEY_PIECE:
+                continue
+            folded = key.casefold()
+            found = [prop for prop, value in news.items() if _carries(value, folded)]
+            for prop in found:
+                leaking.setdefault(prop, where)
+            if found:
+                pieces |= _pieces(folded)
         if not leaking:
             return failures
-        pieces = _pieces(key.casefold())
         kept = [
             failure
             for failure in failures
@@ -71,19 +132,34 @@ class AvoSMSProvider(ResourceProvider):
         return kept + [
             CheckFailure(
                 prop,
-                f"{prop} contains the AvoSMS API key configured for this stack (avosms:apiKey); "
+                f"{prop} contains the AvoSMS API key configured for this stack ({where}); "
                 "inputs are stored in the Pulumi state and sent to AvoSMS as data, so the key "
                 "would leak there. Remove it from the program.",
             )
-            for prop in leaking
+            for prop, where in leaking.items()
         ]
 
-    def _client(self) -> AvoSMSClient:
-        settings = self._settings
-        if settings is None:
-            # Used outside the plugin (unit tests, scripts): environment only.
-            settings = self._settings = settings_from_config({})
-        return _runtime.get_client(settings)
+    def _api_keys(self) -> list[tuple[str, str]]:
+        """Every API key configured (default and named accounts), with where it is set."""
+        try:
+            return self._named_accounts().api_keys()
+        except ConfigurationError:
+            settings = self._settings
+            return [("avosms:apiKey", settings.api_key)] if settings and settings.api_key else []
+
+    def _client(self, account: str | None = None) -> AvoSMSClient:
+        """The shared client of the default account, or of the named ``account``."""
+        if account is None:
+            return _runtime.get_client(self._default_settings())
+        return _runtime.get_client(self._named_accounts().settings(account))
+
+
+def with_account(outs: dict[str, Any], account: Any) -> dict[str, Any]:
+    """``outs`` with the ``account`` output when the resource names one (else unchanged, so
+    states written before accounts existed keep their exact outputs)."""
+    if isinstance(account, str) and account:
+        outs[ACCOUNT_PROPERTY] = account
+    return outs
 
 
 def move_import_option(

@@ -51,8 +51,13 @@ def _embedded_endpoint(settings: ProviderSettings) -> tuple[str, str, str]:
         server.start()
         _embedded[state] = server
     # The embedded emulator is a demo: it answers to the documented demo account only, so
-    # real credentials configured alongside it are never sent anywhere.
-    return server.api_url, DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY
+    # real credentials configured alongside it are never sent anywhere. A named account gets
+    # an emulator account of its own, so that its lists stay apart as in AvoSMS.
+    if settings.account is None:
+        return server.api_url, DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY
+    account_id = f"{settings.account.lower()}.{DEMO_ACCOUNT_ID}"
+    server.controls.backend.accounts.setdefault(account_id, DEMO_ACCOUNT_KEY)
+    return server.api_url, account_id, DEMO_ACCOUNT_KEY
 
 
 def _state_error(state: str, why: str) -> ConfigurationError:

@@ -45,7 +45,7 @@ from pulumi.dynamic import (
 from . import _adoption
 from ._engine import IMPORT_PROPERTY
 from ._model import ContactInfo
-from ._provider import AvoSMSProvider, move_import_option
+from ._provider import AvoSMSProvider, move_import_option, with_account
 from ._serialize import DynamicResource
 from .client.replies import tolerant_birthday, tolerant_email, tolerant_phone_number
 from .contact_rules import (
@@ -97,6 +97,8 @@ class Contact(DynamicResource, module="avosms", name="Contact"):
     """Birthday as ``YYYY-MM-DD``."""
     other: pulumi.Output[str]
     """Free-text field (AvoSMS's ``contactOther``)."""
+    account: pulumi.Output[str | None]
+    """The named account of the contact's list (None: the stack's default account)."""
 
     def __init__(
         self,
@@ -110,13 +112,15 @@ class Contact(DynamicResource, module="avosms", name="Contact"):
         email: pulumi.Input[str] | None = None,
         birthday: pulumi.Input[str] | None = None,
         other: pulumi.Input[str] | None = None,
+        account: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare the contact ``phone_number`` in the list ``list_id`` (a ContactList's
         ``list_id`` output, or the ID of a list not managed by this program).
 
         ``birthday`` accepts ``YYYY-MM-DD`` or ``DD/MM/YYYY``; ``email`` a plain
-        ``local@domain.tld``.
+        ``local@domain.tld``. ``account`` names the account of ``avosms:accounts`` the
+        list is in (see docs/accounts.md; None: the stack's default account).
         """
         props: dict[str, Any] = {
             "list_id": list_id,
@@ -127,6 +131,7 @@ class Contact(DynamicResource, module="avosms", name="Contact"):
             "email": email,
             "birthday": birthday,
             "other": other,
+            "account": account,
         }
         opts = move_import_option(props, opts)
         super().__init__(ContactProvider(), resource_name, props, opts)
@@ -153,6 +158,7 @@ class ContactProvider(AvoSMSProvider):
         first preview) pass through unchanged.
         """
         inputs, failures = check_inputs(olds, news)
+        self._check_account(news, inputs, failures)
         return CheckResult(inputs, self._guard_api_key(news, failures))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -168,9 +174,10 @@ class ContactProvider(AvoSMSProvider):
         list_id, number = str(props["list_id"]), str(props["phone_number"])
         outs = outputs_of(props)
         import_id = props.get(IMPORT_PROPERTY)
+        account = props.get("account")
         if import_id:
-            return self._adopt(str(import_id), outs)
-        client = self._client()
+            return self._adopt(str(import_id), outs, account)
+        client = self._client(account)
         try:
             client.add_contact(list_id, contact_of(number, outs))
         except ConflictError as err:
@@ -186,7 +193,7 @@ class ContactProvider(AvoSMSProvider):
             ) from err
         except APIError as err:
             raise ContactError(
-                self._write_failure("add", list_id, number, err),
+                self._write_failure("add", list_id, number, err, account),
                 list_id=list_id,
                 phone_number=number,
             ) from err
@@ -197,7 +204,8 @@ class ContactProvider(AvoSMSProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh from the list's contacts; a contact or list that is gone answers an empty ID."""
         list_id, number = _split_id(id_)
-        found = self._find(list_id, number, step="refresh")
+        account = props.get("account")
+        found = self._find(list_id, number, step="refresh", account=account)
         if found is None:
             # Gone from the list, or the list is gone: the engine drops it from state and the
             # next `pulumi up` adds it again. outs must be a dict, never None (the plugin
@@ -205,6 +213,7 @@ class ContactProvider(AvoSMSProvider):
             return ReadResult("", {})
         # The live values become both outputs and inputs, so that a refreshed state diffs
         # cleanly and a console edit shows as a change back to the program's values.
+        with_account(found, account)
         return ReadResult(id_, found, dict(found))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -222,7 +231,7 @@ class ContactProvider(AvoSMSProvider):
         try:
             # Every field, including unchanged and empty ones: contact/update clears any
             # field it is not given.
-            self._client().update_contact(list_id, contact_of(number, outs))
+            self._client(news.get("account")).update_contact(list_id, contact_of(number, outs))
         except NotFoundError as err:
             what = (
                 f"contact list {list_id} no longer exists in the AvoSMS account"
@@ -238,7 +247,7 @@ class ContactProvider(AvoSMSProvider):
             ) from err
         except APIError as err:
             raise ContactError(
-                self._write_failure("update", list_id, number, err),
+                self._write_failure("update", list_id, number, err, news.get("account")),
                 list_id=list_id,
                 phone_number=number,
             ) from err
@@ -248,7 +257,7 @@ class ContactProvider(AvoSMSProvider):
         """Remove the contact (``contact/delete``); one that is already gone is a success."""
         list_id, number = _split_id(id_)
         try:
-            self._client().delete_contact(list_id, number)
+            self._client(props.get("account")).delete_contact(list_id, number)
         except NotFoundError:
             # ERR_103 (list gone) or ERR_104 (contact gone): the goal is reached either way.
             return
@@ -261,12 +270,14 @@ class ContactProvider(AvoSMSProvider):
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _find(self, list_id: str, number: str, *, step: str) -> dict[str, Any] | None:
+    def _find(
+        self, list_id: str, number: str, *, step: str, account: str | None
+    ) -> dict[str, Any] | None:
         """This contact's live fields as outputs, or None when it (or its list) is gone."""
-        return self._lookup(list_id, number, step=step)[1]
+        return self._lookup(list_id, number, step=step, account=account)[1]
 
     def _lookup(
-        self, list_id: str, number: str, *, step: str
+        self, list_id: str, number: str, *, step: str, account: str | None
     ) -> tuple[bool, dict[str, Any] | None]:
         """``(list exists, this contact's live fields as outputs or None)``.
 
@@ -274,7 +285,7 @@ class ContactProvider(AvoSMSProvider):
         of one list refreshed together cost one ``information`` call, not one each. Adoption
         reads fresh.
         """
-        client = self._client()
+        client = self._client(account)
         max_age = client.read_cache_ttl if step == "refresh" else 0.0
         try:
             detail = client.get_list(list_id, max_age=max_age)
@@ -295,7 +306,7 @@ class ContactProvider(AvoSMSProvider):
                 return True, _live_outputs(list_id, number, contact)
         return True, None
 
-    def _adopt(self, import_id: str, outs: dict[str, Any]) -> CreateResult:
+    def _adopt(self, import_id: str, outs: dict[str, Any], account: str | None) -> CreateResult:
         list_id, number = outs["list_id"], outs["phone_number"]
         if import_id != format_contact_id(list_id, number):
             # check() refuses this when both are known; list_id may only be known now.
@@ -306,7 +317,7 @@ class ContactProvider(AvoSMSProvider):
                 list_id=list_id,
                 phone_number=number,
             )
-        list_exists, found = self._lookup(list_id, number, step="import")
+        list_exists, found = self._lookup(list_id, number, step="import", account=account)
         if found is None:
             where = (
                 f"contact list {list_id} has no contact with the number {number}"
@@ -322,9 +333,11 @@ class ContactProvider(AvoSMSProvider):
         mismatch = _adoption.adoption_mismatch("contact", import_id, wanted, found)
         if mismatch is not None:
             raise ContactError(mismatch, list_id=list_id, phone_number=number)
-        return CreateResult(import_id, found)
+        return CreateResult(import_id, with_account(found, account))
 
-    def _write_failure(self, verb: str, list_id: str, number: str, err: APIError) -> str:
+    def _write_failure(
+        self, verb: str, list_id: str, number: str, err: APIError, account: str | None
+    ) -> str:
         """The message for a failed contact/add or contact/update, by AvoSMS error code."""
         target = (
             f"{number} in contact list {list_id}"
@@ -333,7 +346,7 @@ class ContactProvider(AvoSMSProvider):
         )
         head = f"Could not {verb} {target}"
         if err.code == "ERR_107":
-            list_country = self._list_country(list_id)
+            list_country = self._list_country(list_id, account)
             number_country = country_label(phone_region(number))
             where = f"{country_label(list_country)}" if list_country else "another country"
             return (
@@ -367,10 +380,10 @@ class ContactProvider(AvoSMSProvider):
             return f"{head}: {err}. {advice}"
         return f"{head}: {err}"
 
-    def _list_country(self, list_id: str) -> str | None:
+    def _list_country(self, list_id: str, account: str | None) -> str | None:
         # Only on the error path, to name the list's country in the message.
         try:
-            return str(self._client().get_list(list_id).country_code).upper()
+            return str(self._client(account).get_list(list_id).country_code).upper()
         except APIError:
             return None
 

@@ -27,7 +27,7 @@ from pulumi.dynamic import (
 from . import _adoption
 from ._engine import IMPORT_PROPERTY
 from ._model import ContactListDetail, ContactListInfo
-from ._provider import AvoSMSProvider, move_import_option
+from ._provider import AvoSMSProvider, move_import_option, with_account
 from ._serialize import DynamicResource
 from .contact_list_rules import OUTPUT_PROPERTIES, check_inputs, diff_inputs, outputs_of
 from .errors import (
@@ -66,6 +66,8 @@ class ContactList(DynamicResource, module="avosms", name="ContactList"):
     """Number of contacts in the list at the last create, update or refresh."""
     created_at: pulumi.Output[str]
     """Creation time as AvoSMS reports it (``YYYY-MM-DD HH:MM:SS``)."""
+    account: pulumi.Output[str | None]
+    """The named account the list is in (None: the stack's default account)."""
 
     def __init__(
         self,
@@ -73,12 +75,18 @@ class ContactList(DynamicResource, module="avosms", name="ContactList"):
         *,
         name: pulumi.Input[str],
         country_code: pulumi.Input[str],
+        account: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """Declare a contact list named ``name`` in country ``country_code`` (e.g. ``"FR"``)."""
+        """Declare a contact list named ``name`` in country ``country_code`` (e.g. ``"FR"``).
+
+        ``account`` names an account of ``avosms:accounts`` (see docs/accounts.md); without
+        it the list is in the stack's default account. A change of account replaces the list.
+        """
         props: dict[str, Any] = {
             "name": name,
             "country_code": country_code,
+            "account": account,
             **{prop: None for prop in OUTPUT_PROPERTIES if prop not in ("name", "country_code")},
         }
         opts = move_import_option(props, opts)
@@ -111,6 +119,7 @@ class ContactListProvider(AvoSMSProvider):
         replacement that cannot work (see :mod:`pulumi_avosms.contact_list_rules`).
         """
         inputs, failures = check_inputs(olds, news)
+        self._check_account(news, inputs, failures)
         return CheckResult(inputs, self._guard_api_key(news, failures))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -123,11 +132,11 @@ class ContactListProvider(AvoSMSProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Create the list, or adopt the one named by ``import_``; return every output."""
-        name, country = props["name"], props["country_code"]
-        client = self._client()
+        name, country, account = props["name"], props["country_code"], props.get("account")
+        client = self._client(account)
         import_id = props.get(IMPORT_PROPERTY)
         if import_id:
-            return self._adopt(str(import_id), name, country)
+            return self._adopt(str(import_id), name, country, account)
         try:
             list_id = client.create_list(name, country)
         except ConflictError as err:
@@ -143,7 +152,7 @@ class ContactListProvider(AvoSMSProvider):
                 f"Could not create contact list {name!r} (country {country}): {err}{hint}"
             ) from err
         try:
-            outs = outputs_of(client.get_list(list_id))
+            outs = with_account(outputs_of(client.get_list(list_id)), account)
         except Exception as err:  # whatever failed, the list exists and must be recorded
             # The list exists now. Failing here would make the engine forget it (an orphan
             # whose name blocks the next create), so record it with what is known; the next
@@ -162,6 +171,7 @@ class ContactListProvider(AvoSMSProvider):
                 "contact_count": 0,
                 "created_at": None,
             }
+            with_account(outs, account)
         return CreateResult(list_id, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -170,8 +180,9 @@ class ContactListProvider(AvoSMSProvider):
         Served from the account listing shared by every read in flight (see
         :meth:`_live_list`), so refreshing N lists costs about one API call, not N.
         """
+        account = props.get("account")
         try:
-            info = self._live_list(id_)
+            info = self._live_list(id_, account)
         except NotFoundError:
             # Gone from the account (deleted in the console): the engine drops it from state
             # and the next `pulumi up` creates it again. The plugin writes into the outputs,
@@ -183,8 +194,9 @@ class ContactListProvider(AvoSMSProvider):
                 f"Could not refresh contact list {_label(id_, props.get('name'))}; it stays in "
                 f"the state as it was: {err}"
             ) from err
-        outs = outputs_of(info)
-        return ReadResult(id_, outs, {"name": outs["name"], "country_code": outs["country_code"]})
+        outs = with_account(outputs_of(info), account)
+        inputs = with_account({"name": outs["name"], "country_code": outs["country_code"]}, account)
+        return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Rename the list in place; return every output."""
@@ -194,15 +206,15 @@ class ContactListProvider(AvoSMSProvider):
                 f"Contact list {id_}: the country cannot change in place "
                 f"({olds.get('country_code')} -> {news.get('country_code')})."
             )
-        name = news["name"]
+        name, account = news["name"], news.get("account")
         if name != olds.get("name"):
             try:
-                self._client().rename_list(id_, name)
+                self._client(account).rename_list(id_, name)
             except ConflictError as err:
-                live = self._live_or_none(id_)
+                live = self._live_or_none(id_, account)
                 if live is not None and live.name == name:
                     # An earlier rename landed unseen (its read-back failed); nothing to do.
-                    return UpdateResult(outputs_of(live))
+                    return UpdateResult(with_account(outputs_of(live), account))
                 old_name = olds.get("name")
                 if isinstance(old_name, str) and old_name.casefold() == name.casefold():
                     raise ContactListError(
@@ -230,18 +242,18 @@ class ContactListProvider(AvoSMSProvider):
                     f"Could not rename contact list {id_} from {olds.get('name')!r} to "
                     f"{name!r}: {err}{advice}"
                 ) from err
-        return UpdateResult(self._read_back(id_, name))
+        return UpdateResult(with_account(self._read_back(id_, name, account), account))
 
-    def _live_or_none(self, list_id: str) -> ContactListDetail | None:
+    def _live_or_none(self, list_id: str, account: str | None) -> ContactListDetail | None:
         """The list as AvoSMS has it, or None when it cannot be read (only to explain an error)."""
         try:
-            return self._client().get_list(list_id)
+            return self._client(account).get_list(list_id)
         except APIError:
             return None
 
-    def _read_back(self, list_id: str, name: str) -> dict[str, Any]:
+    def _read_back(self, list_id: str, name: str, account: str | None) -> dict[str, Any]:
         try:
-            info = self._client().get_list(list_id)
+            info = self._client(account).get_list(list_id)
         except APIError as err:
             # Failing keeps the old name in the state: the next refresh sees the rename.
             raise ContactListError(
@@ -262,7 +274,7 @@ class ContactListProvider(AvoSMSProvider):
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _live_list(self, list_id: str) -> ContactListInfo:
+    def _live_list(self, list_id: str, account: str | None) -> ContactListInfo:
         """The list as AvoSMS has it now; ``NotFoundError`` if gone.
 
         Looked up in the account listing (``contact/list``: every list with its count, none of
@@ -274,7 +286,7 @@ class ContactListProvider(AvoSMSProvider):
         listing was fetched, may go unseen by reads in the next 2 s -- the same race a
         list-by-list refresh has with edits landing while it runs.
         """
-        client = self._client()
+        client = self._client(account)
         wanted = str(list_id)
         try:
             listing = client.list_lists(max_age=client.read_cache_ttl)
@@ -290,9 +302,9 @@ class ContactListProvider(AvoSMSProvider):
         # apart; its NotFoundError is the proof that the list is gone.
         return client.get_list(wanted)
 
-    def _adopt(self, list_id: str, name: str, country: str) -> CreateResult:
+    def _adopt(self, list_id: str, name: str, country: str, account: str | None) -> CreateResult:
         try:
-            info = self._client().get_list(list_id)
+            info = self._client(account).get_list(list_id)
         except NotFoundError as err:
             raise ContactListError(
                 _adoption.not_found_text(
@@ -308,7 +320,7 @@ class ContactListProvider(AvoSMSProvider):
         mismatch = _adoption.adoption_mismatch("contact list", list_id, wanted, outs)
         if mismatch is not None:
             raise ContactListError(mismatch)
-        return CreateResult(list_id, outputs_of(info))
+        return CreateResult(list_id, with_account(outputs_of(info), account))
 
 
 def _name_taken_message(client: AvoSMSClient, name: str) -> str:

@@ -46,7 +46,7 @@ from pulumi.dynamic import (
 from ._engine import IMPORT_PROPERTY, is_unknown
 from ._members_plan import MemberMap, Plan, compact, contact_of, differences, plan_changes
 from ._model import CONTACT_FIELDS, ContactInfo
-from ._provider import AvoSMSProvider, move_import_option
+from ._provider import AvoSMSProvider, move_import_option, with_account
 from ._serialize import DynamicResource
 from .client.replies import tolerant_birthday, tolerant_email, tolerant_phone_number
 from .config import DEFAULT_MAX_CONCURRENCY
@@ -256,18 +256,21 @@ class ContactListMembersProvider(AvoSMSProvider):
                                 f"{declared!r}; import_ must be the list_id of this resource",
                             )
                         )
+        self._check_account(news, inputs, failures)
         return CheckResult(inputs, self._guard_api_key(_flat_strings(news), failures))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Compare the state with the checked inputs; no API call. Only ``list_id`` replaces."""
+        """Compare the state with the checked inputs; no API call. ``list_id`` and ``account``
+        replace."""
         changed: list[str] = []
         replaces: list[str] = []
-        new_list = news.get("list_id")
-        if is_unknown(new_list):
-            changed.append("list_id")
-        elif new_list != olds.get("list_id"):
-            changed.append("list_id")
-            replaces.append("list_id")
+        for prop in ("list_id", "account"):
+            new = news.get(prop)
+            if is_unknown(new):
+                changed.append(prop)
+            elif new != olds.get(prop):
+                changed.append(prop)
+                replaces.append(prop)
         new_members = news.get("members")
         if (
             not isinstance(new_members, dict)
@@ -287,18 +290,21 @@ class ContactListMembersProvider(AvoSMSProvider):
         list_id = str(props["list_id"])
         declared = _members_of(props)
         exclusive = _exclusive(props)
-        live, count = self._live(list_id, step="create")
+        live, count = self._live(list_id, step="create", account=props.get("account"))
         if props.get(IMPORT_PROPERTY):
             return self._adopt(props, live, count)
         plan = plan_changes(declared, live, remove_others=exclusive)
         _warn_undeclared(list_id, plan.removes)
-        count = self._apply(list_id, declared, plan, live_count=count, step="create")
+        count = self._apply(
+            list_id, declared, plan, live_count=count, step="create", account=props.get("account")
+        )
         return CreateResult(list_id, _outputs(props, declared, count))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """One ``information`` call: exclusive, every contact; additive, the declared ones."""
         list_id = str(id_)
-        client = self._client()
+        account = props.get("account")
+        client = self._client(account)
         try:
             detail = client.get_list(list_id, max_age=client.read_cache_ttl)
         except NotFoundError:
@@ -315,6 +321,7 @@ class ContactListMembersProvider(AvoSMSProvider):
             declared = _members_of(props)
             members = {n: live[n] for n in sorted(declared) if n in live}
         inputs = {"list_id": list_id, "members": members, "exclusive": exclusive}
+        with_account(inputs, account)
         if props.get(IMPORT_PROPERTY):
             inputs[IMPORT_PROPERTY] = props[IMPORT_PROPERTY]
         outs = _outputs(inputs, members, detail.contact_count)
@@ -329,26 +336,36 @@ class ContactListMembersProvider(AvoSMSProvider):
         count = olds.get("contact_count")
         live_count = int(count) if isinstance(count, (int, float)) else len(previous)
         if _exclusive(news) and not _exclusive(olds):
-            live, live_count = self._live(list_id, step="update")
+            live, live_count = self._live(list_id, step="update", account=news.get("account"))
             plan = plan_changes(declared, live, remove_others=True)
             _warn_undeclared(list_id, tuple(n for n in plan.removes if n not in previous))
         else:
             plan = plan_changes(declared, previous, remove_others=True)
-        live_count = self._apply(list_id, declared, plan, live_count=live_count, step="update")
+        account = news.get("account")
+        live_count = self._apply(
+            list_id, declared, plan, live_count=live_count, step="update", account=account
+        )
         return UpdateResult(_outputs(news, declared, live_count))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Remove the members in the state; a list or contact already gone is fine."""
         list_id = str(id_)
         numbers = tuple(sorted(_members_of(props)))
-        self._apply(list_id, {}, Plan(removes=numbers), live_count=len(numbers), step="delete")
+        self._apply(
+            list_id,
+            {},
+            Plan(removes=numbers),
+            live_count=len(numbers),
+            step="delete",
+            account=props.get("account"),
+        )
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _live(self, list_id: str, *, step: str) -> tuple[MemberMap, int]:
+    def _live(self, list_id: str, *, step: str, account: str | None) -> tuple[MemberMap, int]:
         """The list's contacts as a member map, and its contact count (one fresh read)."""
         try:
-            detail = self._client().get_list(list_id)
+            detail = self._client(account).get_list(list_id)
         except NotFoundError as err:
             raise ContactListMembersError(
                 f"Could not {step} the members of contact list {list_id}: there is no such "
@@ -386,7 +403,14 @@ class ContactListMembersProvider(AvoSMSProvider):
         return settings.max_concurrency if settings is not None else DEFAULT_MAX_CONCURRENCY
 
     def _apply(
-        self, list_id: str, declared: MemberMap, plan: Plan, *, live_count: int, step: str
+        self,
+        list_id: str,
+        declared: MemberMap,
+        plan: Plan,
+        *,
+        live_count: int,
+        step: str,
+        account: str | None,
     ) -> int:
         """Run the plan's calls concurrently; the list's contact count after them.
 
@@ -395,7 +419,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         """
         if not len(plan):
             return live_count
-        client = self._client()
+        client = self._client(account)
         label = f"contact list {list_id}"
         progress = _Progress(
             label,
@@ -570,7 +594,7 @@ def _outputs(props: Mapping[str, Any], members: MemberMap, contact_count: int) -
     }
     if props.get(IMPORT_PROPERTY):
         outs[IMPORT_PROPERTY] = props[IMPORT_PROPERTY]
-    return outs
+    return with_account(outs, props.get("account"))
 
 
 class ContactListMembers(DynamicResource, module="avosms", name="ContactListMembers"):
@@ -595,6 +619,8 @@ class ContactListMembers(DynamicResource, module="avosms", name="ContactListMemb
     """How many members the state holds."""
     contact_count: pulumi.Output[int]
     """How many contacts the list holds, as of the last step."""
+    account: pulumi.Output[str | None]
+    """The named account of the list (None: the stack's default account)."""
 
     def __init__(
         self,
@@ -603,10 +629,12 @@ class ContactListMembers(DynamicResource, module="avosms", name="ContactListMemb
         list_id: pulumi.Input[str],
         members: pulumi.Input[Sequence[pulumi.Input[Mapping[str, pulumi.Input[str]]]]],
         exclusive: pulumi.Input[bool] = True,
+        account: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare the contacts of the list ``list_id`` (a ContactList's ``list_id`` output,
-        or the ID of a list not managed by this program)."""
+        or the ID of a list not managed by this program). ``account`` names the account of
+        ``avosms:accounts`` the list is in (see docs/accounts.md; None: the default one)."""
         if _contains_output(members):
             # One Output for the whole list: secret when any field is, so the engine (which
             # marks a property secret by name) encrypts the stored member map, keyed by number.
@@ -615,6 +643,7 @@ class ContactListMembers(DynamicResource, module="avosms", name="ContactListMemb
             "list_id": list_id,
             "members": list(members) if isinstance(members, (list, tuple)) else members,
             "exclusive": exclusive,
+            "account": account,
             "member_count": None,
             "contact_count": None,
         }

@@ -13,6 +13,7 @@ from pulumi.dynamic import CheckFailure, DiffResult
 from . import _adoption
 from ._engine import IMPORT_PROPERTY, is_unknown
 from ._model import ContactListInfo
+from .config import ACCOUNT_PROPERTY
 from .validation import (
     ValidationError,
     normalize_country_code,
@@ -24,6 +25,7 @@ from .validation import (
 UPDATABLE_PROPERTIES = ("name",)
 #: Inputs whose change needs a new list: AvoSMS has no call that changes a list's country.
 REPLACE_PROPERTIES = ("country_code",)
+
 #: Everything the provider returns as outputs (the state of a ContactList).
 OUTPUT_PROPERTIES = (
     "list_id",
@@ -60,6 +62,9 @@ def check_inputs(
             inputs[prop] = normalise(value)
         except ValidationError as err:
             failures.append(CheckFailure(prop, f"{prop} {err}"))
+    if news.get(ACCOUNT_PROPERTY) is not None:
+        # Checked against the configured accounts by the provider (see _provider).
+        inputs[ACCOUNT_PROPERTY] = news[ACCOUNT_PROPERTY]
     import_id = news.get(IMPORT_PROPERTY)
     if import_id is not None:
         if is_unknown(import_id):
@@ -72,7 +77,11 @@ def check_inputs(
     if not failures:
         for failure in (
             same_name_replacement(olds, inputs),
-            _adoption.replacement_with_import("list", inputs, country_change(olds, inputs)),
+            _adoption.replacement_with_import(
+                "list",
+                inputs,
+                country_change(olds, inputs) + _adoption.account_change(olds, inputs),
+            ),
         ):
             if failure is not None:
                 failures.append(failure)
@@ -82,15 +91,15 @@ def check_inputs(
 def diff_inputs(olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
     """What changes between the state (``olds``, outputs) and the checked inputs (``news``).
 
-    ``__provider``, outputs and the adoption ID are never a change; a country change
-    replaces the list.
+    ``__provider``, outputs and the adoption ID are never a change; a country or account
+    change replaces the list (no ``account`` on either side is the default account).
     """
     changed: list[str] = []
-    for prop in (*UPDATABLE_PROPERTIES, *REPLACE_PROPERTIES):
+    for prop in (*UPDATABLE_PROPERTIES, *REPLACE_PROPERTIES, ACCOUNT_PROPERTY):
         new = news.get(prop)
         if is_unknown(new) or new != olds.get(prop):
             changed.append(prop)
-    replaces = [prop for prop in changed if prop in REPLACE_PROPERTIES]
+    replaces = [prop for prop in changed if prop in (*REPLACE_PROPERTIES, ACCOUNT_PROPERTY)]
     return DiffResult(
         changes=bool(changed),
         replaces=replaces,
@@ -127,6 +136,8 @@ def same_name_replacement(olds: dict[str, Any], inputs: dict[str, Any]) -> Check
     """
     changes = country_change(olds, inputs)
     old_name, new_name = olds.get("name"), inputs.get("name")
+    if olds.get(ACCOUNT_PROPERTY) != inputs.get(ACCOUNT_PROPERTY):
+        return None  # the new list is made in another account, where the name is free
     if not changes or not isinstance(old_name, str) or not isinstance(new_name, str):
         return None
     if is_unknown(new_name) or new_name.casefold() != old_name.casefold():

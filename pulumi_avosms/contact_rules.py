@@ -14,6 +14,8 @@ from pulumi.dynamic import CheckFailure, DiffResult
 from . import _adoption
 from ._engine import IMPORT_PROPERTY, is_unknown
 from ._model import CONTACT_FIELDS, ContactInfo
+from ._provider import with_account
+from .config import ACCOUNT_PROPERTY
 from .contact_validation import check_contact, format_contact_id, parse_contact_id
 from .validation import ValidationError, normalize_list_id
 
@@ -47,6 +49,9 @@ def check_inputs(
         except ValidationError as err:
             reasons["list_id"] = f"list_id {err}"
     failures = [CheckFailure(prop, reason) for prop, reason in reasons.items()]
+    if news.get(ACCOUNT_PROPERTY) is not None:
+        # Checked against the configured accounts by the provider (see _provider).
+        inputs[ACCOUNT_PROPERTY] = news[ACCOUNT_PROPERTY]
     import_id = news.get(IMPORT_PROPERTY)
     if import_id is not None:
         if is_unknown(import_id):
@@ -59,7 +64,10 @@ def check_inputs(
             else:
                 inputs[IMPORT_PROPERTY] = format_contact_id(list_part, number)
                 failure = _adoption.replacement_with_import(
-                    "contact", inputs, _adoption.known_changes(olds, inputs, REPLACE_PROPERTIES)
+                    "contact",
+                    inputs,
+                    _adoption.known_changes(olds, inputs, REPLACE_PROPERTIES)
+                    + _adoption.account_change(olds, inputs),
                 ) or _adoption.import_mismatch(
                     "contact",
                     [("list_id", "list", list_part), ("phone_number", "number", number)],
@@ -74,11 +82,11 @@ def check_inputs(
 def diff_inputs(olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
     """What changes between the state (``olds``, outputs) and the checked inputs (``news``).
 
-    A change of list or number replaces the contact; every other field updates in place.
+    A change of list, number or account replaces the contact; every other field updates in place.
     """
     changed: list[str] = []
     replaces: list[str] = []
-    for prop in REPLACE_PROPERTIES:
+    for prop in (*REPLACE_PROPERTIES, ACCOUNT_PROPERTY):
         new = news.get(prop)
         if is_unknown(new):
             # During a preview, every output of a ContactList being updated is unknown
@@ -113,7 +121,7 @@ def outputs_of(props: dict[str, Any]) -> dict[str, Any]:
     }
     for prop in FIELD_PROPERTIES:
         outs[prop] = props.get(prop) or ""
-    return outs
+    return with_account(outs, props.get(ACCOUNT_PROPERTY))
 
 
 def contact_of(number: str, outs: dict[str, Any]) -> ContactInfo:

@@ -505,7 +505,7 @@ def test_read_matches_a_number_avosms_returns_in_national_format(
             assert list_id == "7"
             return detail
 
-    monkeypatch.setattr(provider, "_client", lambda: FakeClient())
+    monkeypatch.setattr(provider, "_client", lambda account=None: FakeClient())
     result = provider.read(f"7/{MOBILE_FR}", {})
     assert result.id == f"7/{MOBILE_FR}"
     assert result.outs == {

@@ -8,10 +8,11 @@ two maps compare equal exactly when AvoSMS would hold the same contacts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ._model import CONTACT_FIELDS, ContactInfo
+from ._text import safe_text
 
 #: A member's optional fields, non-empty ones only.
 Fields = dict[str, str]
@@ -26,7 +27,17 @@ __all__ = [
     "contact_of",
     "differences",
     "plan_changes",
+    "shown",
 ]
+
+#: Characters of a number or a field value shown in a message (E.164 has at most 16).
+SHOWN_CHARS = 40
+
+
+def shown(text: str, secrets: Iterable[str] = ()) -> str:
+    """A number or a field value, maybe from a reply, as a message shows it: scrubbed of the
+    ``secrets``, bounded, control and bidi characters escaped."""
+    return safe_text(text, secrets, SHOWN_CHARS)
 
 
 def compact(contact: ContactInfo) -> Fields:
@@ -80,20 +91,25 @@ def differences(
     live: Mapping[str, Mapping[str, str]],
     *,
     exclusive: bool,
+    secrets: Iterable[str] = (),
 ) -> list[str]:
     """One line per number where the program and AvoSMS disagree, sorted by number.
 
-    Used by adoption, which changes nothing and so must find no difference at all.
+    Used by adoption, which changes nothing and so must find no difference at all. Numbers
+    and values are :func:`shown` (the live ones come from a reply).
     """
+    secrets = tuple(secrets)
     plan = plan_changes(declared, live, remove_others=exclusive)
-    lines = [f"{n}: in the program, not in the list" for n in plan.adds]
+    lines = [f"{shown(n, secrets)}: in the program, not in the list" for n in plan.adds]
     for number in plan.updates:
         wanted, held = declared[number], live[number]
         fields = ", ".join(
-            f"{name} program {wanted.get(name, '')!r} AvoSMS {held.get(name, '')!r}"
+            # Quoted by hand: repr would double the backslashes of the escapes.
+            f"{name} program '{shown(wanted.get(name, ''), secrets)}' "
+            f"AvoSMS '{shown(held.get(name, ''), secrets)}'"
             for name in CONTACT_FIELDS
             if (wanted.get(name) or "") != (held.get(name) or "")
         )
-        lines.append(f"{number}: {fields}")
-    lines += [f"{n}: in the list, not in the program" for n in plan.removes]
+        lines.append(f"{shown(number, secrets)}: {fields}")
+    lines += [f"{shown(n, secrets)}: in the list, not in the program" for n in plan.removes]
     return sorted(lines)

@@ -44,7 +44,15 @@ from pulumi.dynamic import (
 )
 
 from ._engine import IMPORT_PROPERTY, is_unknown
-from ._members_plan import MemberMap, Plan, compact, contact_of, differences, plan_changes
+from ._members_plan import (
+    MemberMap,
+    Plan,
+    compact,
+    contact_of,
+    differences,
+    plan_changes,
+    shown,
+)
 from ._model import CONTACT_FIELDS, ContactInfo
 from ._provider import AvoSMSProvider, move_import_option, with_account
 from ._serialize import DynamicResource
@@ -294,7 +302,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         if props.get(IMPORT_PROPERTY):
             return self._adopt(props, live, count)
         plan = plan_changes(declared, live, remove_others=exclusive)
-        _warn_undeclared(list_id, plan.removes)
+        _warn_undeclared(list_id, plan.removes, self._secrets())
         count = self._apply(
             list_id, declared, plan, live_count=count, step="create", account=props.get("account")
         )
@@ -338,7 +346,9 @@ class ContactListMembersProvider(AvoSMSProvider):
         if _exclusive(news) and not _exclusive(olds):
             live, live_count = self._live(list_id, step="update", account=news.get("account"))
             plan = plan_changes(declared, live, remove_others=True)
-            _warn_undeclared(list_id, tuple(n for n in plan.removes if n not in previous))
+            _warn_undeclared(
+                list_id, tuple(n for n in plan.removes if n not in previous), self._secrets()
+            )
         else:
             plan = plan_changes(declared, previous, remove_others=True)
         account = news.get("account")
@@ -382,7 +392,7 @@ class ContactListMembersProvider(AvoSMSProvider):
     def _adopt(self, props: dict[str, Any], live: MemberMap, count: int) -> CreateResult:
         list_id = str(props["list_id"])
         exclusive = _exclusive(props)
-        lines = differences(_members_of(props), live, exclusive=exclusive)
+        lines = differences(_members_of(props), live, exclusive=exclusive, secrets=self._secrets())
         if lines:
             shown = "\n".join(f"  {line}" for line in lines[:MAX_LISTED_FAILURES])
             more = len(lines) - MAX_LISTED_FAILURES
@@ -397,6 +407,10 @@ class ContactListMembersProvider(AvoSMSProvider):
             )
         members = live if exclusive else {n: live[n] for n in _members_of(props)}
         return CreateResult(list_id, _outputs(props, members, count))
+
+    def _secrets(self) -> list[str]:
+        """The API keys a message must never show."""
+        return [key for _, key in self._api_keys()]
 
     def _max_concurrency(self) -> int:
         settings = self._settings
@@ -498,22 +512,23 @@ class ContactListMembersProvider(AvoSMSProvider):
             )
         if failures:
             raise ContactListMembersError(
-                _failure_message(list_id, step, len(jobs), failures),
+                _failure_message(list_id, step, len(jobs), failures, self._secrets()),
                 list_id=list_id,
                 failures=failures,
             )
         return count
 
 
-def _warn_undeclared(list_id: str, numbers: Sequence[str]) -> None:
+def _warn_undeclared(list_id: str, numbers: Sequence[str], secrets: Sequence[str]) -> None:
     """Say on stderr that exclusive mode removes contacts nobody declared here: if Contact
     resources (or another stack) manage them, the two would undo each other at every up."""
     if not numbers:
         return
-    shown = ", ".join(numbers[:5]) + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
+    listed = ", ".join(shown(n, secrets) for n in numbers[:5])
+    listed += f" and {len(numbers) - 5} more" if len(numbers) > 5 else ""
     _say(
         f"warning: contact list {list_id}: removing {len(numbers)} contact(s) that "
-        f"ContactListMembers does not declare (exclusive=True): {shown}. If Contact resources "
+        f"ContactListMembers does not declare (exclusive=True): {listed}. If Contact resources "
         "or another stack manage them, they will fight over the list; declare them in members, "
         "or set exclusive=False."
     )
@@ -524,9 +539,11 @@ def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _failure_message(list_id: str, step: str, total: int, failures: Mapping[str, str]) -> str:
+def _failure_message(
+    list_id: str, step: str, total: int, failures: Mapping[str, str], secrets: Sequence[str]
+) -> str:
     numbers = sorted(failures)
-    rows = "\n".join(f"  {n}: {failures[n]}" for n in numbers[:MAX_LISTED_FAILURES])
+    rows = "\n".join(f"  {shown(n, secrets)}: {failures[n]}" for n in numbers[:MAX_LISTED_FAILURES])
     more = len(numbers) - MAX_LISTED_FAILURES
     tail = f"\n  ... and {more} more" if more > 0 else ""
     return (

@@ -325,6 +325,9 @@ class ContactListMembersProvider(AvoSMSProvider):
         exclusive = _exclusive(props)
         if exclusive:
             members = live
+            if "members" in props:  # a refresh (an import has no previous state)
+                previous = _members_of(props)
+                _warn_outside(list_id, [n for n in live if n not in previous], self._secrets())
         else:
             declared = _members_of(props)
             members = {n: live[n] for n in sorted(declared) if n in live}
@@ -531,6 +534,23 @@ def _warn_undeclared(list_id: str, numbers: Sequence[str], secrets: Sequence[str
         f"ContactListMembers does not declare (exclusive=True): {listed}. If Contact resources "
         "or another stack manage them, they will fight over the list; declare them in members, "
         "or set exclusive=False."
+    )
+
+
+def _warn_outside(list_id: str, numbers: Sequence[str], secrets: Sequence[str]) -> None:
+    """Say on stderr which contacts a refresh found that this resource did not add: in
+    exclusive mode the next ``pulumi up`` removes them, which undoes a Contact resource (or
+    a console edit) every time unless the user is told."""
+    if not numbers:
+        return
+    listed = ", ".join(shown(n, secrets) for n in numbers[:MAX_LISTED_FAILURES])
+    more = len(numbers) - MAX_LISTED_FAILURES
+    listed += f" and {more} more" if more > 0 else ""
+    _say(
+        f"warning: contact list {list_id}: {len(numbers)} contact(s) were added outside this "
+        f"ContactListMembers (in the console, by Contact resources or another stack): {listed}. "
+        "With exclusive=True the next `pulumi up` removes them; declare them in members, or "
+        "set exclusive=False, so that the two do not fight over the list."
     )
 
 

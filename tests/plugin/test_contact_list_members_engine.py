@@ -170,6 +170,22 @@ def test_console_drift_added_edited_removed(
     assert stack.refresh().ops == {"m": "refresh"}
 
 
+@pytest.mark.parametrize("exclusive", [True, False])
+def test_a_refresh_names_the_contacts_added_outside_in_exclusive_mode(
+    stack: h.Stack, emulator: Any, list_id: str, exclusive: bool
+) -> None:
+    stack.up({"m": members_entry(list_id, ONCALL, exclusive=exclusive)})
+    emulator.backend.console_add_contact(list_id, CHLOE, first_name="Chloé")
+    since = stack.plugin.stderr_offset()
+    stack.refresh()
+    if exclusive:  # a Contact resource for CHLOE would be undone by every up: say so
+        text = stack.plugin.wait_for_stderr("added outside", since=since)
+        assert "1 contact(s) were added outside this ContactListMembers" in text, text
+        assert CHLOE in text and ALICE not in text, text
+    else:
+        assert "added outside" not in stack.plugin.stderr_text(since)
+
+
 def test_a_list_deleted_in_the_console_is_gone_and_destroy_is_fine(
     stack: h.Stack, emulator: Any, list_id: str
 ) -> None:

@@ -276,6 +276,9 @@ class ContactListMembersProvider(AvoSMSProvider):
             new = news.get(prop)
             if is_unknown(new):
                 changed.append(prop)
+                # A list_id known only at `up` (a ContactList being replaced) is a new list.
+                if prop == "list_id" and olds.get(prop):
+                    replaces.append(prop)
             elif new != olds.get(prop):
                 changed.append(prop)
                 replaces.append(prop)

@@ -144,6 +144,17 @@ def test_a_new_list_id_replaces(stack: h.Stack, emulator: Any, list_id: str) -> 
     assert live(emulator, list_id) == {}
 
 
+def test_a_list_id_known_only_at_up_previews_as_a_replace(
+    stack: h.Stack, emulator: Any, list_id: str
+) -> None:
+    stack.up({"m": members_entry(list_id, ONCALL)})
+    entry = members_entry(list_id, ONCALL)
+    entry["inputs"]["list_id"] = h.UNKNOWN  # e.g. the ContactList is being replaced
+    summary = stack.preview({"m": entry})
+    assert summary.ops == {"m": "replace"}
+    assert summary.diffs["m"].replace
+
+
 @pytest.mark.parametrize("exclusive", [True, False])
 def test_console_drift_added_edited_removed(
     stack: h.Stack, emulator: Any, list_id: str, exclusive: bool

@@ -5,10 +5,12 @@ The provider class's module path and name
 in every ContactListMembers's state: renaming or moving it breaks existing stacks.
 
 Identity and state
-    The resource ID is the list's ID. ``members`` is stored as a map keyed by E.164 number
-    (``{"+33612345678": {"first_name": "Alice"}}``, only non-empty fields), so a plan names
-    exactly the numbers added, removed or changed. Outputs also carry ``member_count`` and
-    the list's ``contact_count`` after the step.
+    The resource ID is the list's ID. The ``members`` input is stored as a map keyed by
+    E.164 number (``{"+33612345678": {"first_name": "Alice"}}``, only non-empty fields), so
+    a plan names exactly the numbers added, removed or changed. The ``members`` output holds
+    only a fingerprint per number (``{"+33612345678": "3f2a…"}``): the fields are stored
+    once, which keeps the state under 200 bytes a member. Outputs also carry
+    ``member_count`` and the list's ``contact_count`` after the step.
 
 Modes
     ``exclusive=True`` (default): the list holds the declared contacts and nothing else; a
@@ -47,10 +49,13 @@ from ._engine import IMPORT_PROPERTY, is_unknown
 from ._members_plan import (
     MemberMap,
     Plan,
+    PrintMap,
     compact,
     contact_of,
     differences,
+    fingerprint,
     plan_changes,
+    prints,
     shown,
 )
 from ._model import CONTACT_FIELDS, ContactInfo
@@ -286,7 +291,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         if (
             not isinstance(new_members, dict)
             or _contains_unknown(new_members)
-            or plan_changes(new_members, _members_of(olds), remove_others=True)
+            or plan_changes(new_members, _previous(olds), remove_others=True)
         ):
             changed.append("members")
         if _exclusive(news) != _exclusive(olds):
@@ -329,10 +334,10 @@ class ContactListMembersProvider(AvoSMSProvider):
         if exclusive:
             members = live
             if "members" in props:  # a refresh (an import has no previous state)
-                previous = _members_of(props)
+                previous = _previous(props)
                 _warn_outside(list_id, [n for n in live if n not in previous], self._secrets())
         else:
-            declared = _members_of(props)
+            declared = _previous(props)
             members = {n: live[n] for n in sorted(declared) if n in live}
         inputs = {"list_id": list_id, "members": members, "exclusive": exclusive}
         with_account(inputs, account)
@@ -346,7 +351,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         ``exclusive`` turns on, to find the contacts not declared)."""
         list_id = str(news["list_id"])
         declared = _members_of(news)
-        previous = _members_of(olds)
+        previous = _previous(olds)
         count = olds.get("contact_count")
         live_count = int(count) if isinstance(count, (int, float)) else len(previous)
         if _exclusive(news) and not _exclusive(olds):
@@ -366,7 +371,7 @@ class ContactListMembersProvider(AvoSMSProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Remove the members in the state; a list or contact already gone is fine."""
         list_id = str(id_)
-        numbers = tuple(sorted(_members_of(props)))
+        numbers = tuple(sorted(_previous(props)))
         self._apply(
             list_id,
             {},
@@ -591,10 +596,22 @@ def _flat_strings(news: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _members_of(props: Mapping[str, Any]) -> MemberMap:
+    """The ``members`` input (checked): fields by number."""
     members = props.get("members")
     if not isinstance(members, Mapping):
         return {}
     return {str(n): dict(f) if isinstance(f, Mapping) else {} for n, f in members.items()}
+
+
+def _previous(outs: Mapping[str, Any]) -> PrintMap:
+    """The ``members`` output of a state: a fingerprint by number (a state written before
+    fingerprints holds the fields, fingerprinted here)."""
+    members = outs.get("members")
+    if not isinstance(members, Mapping):
+        return {}
+    return {
+        str(n): fingerprint(f if isinstance(f, (str, Mapping)) else {}) for n, f in members.items()
+    }
 
 
 def _exclusive(props: Mapping[str, Any]) -> bool:
@@ -627,7 +644,7 @@ def _live_members(contacts: Sequence[ContactInfo], region: str) -> MemberMap:
 def _outputs(props: Mapping[str, Any], members: MemberMap, contact_count: int) -> dict[str, Any]:
     outs: dict[str, Any] = {
         "list_id": str(props["list_id"]),
-        "members": dict(sorted(members.items())),
+        "members": prints(members),
         "exclusive": _exclusive(props),
         "member_count": len(members),
         "contact_count": int(contact_count),
@@ -652,7 +669,8 @@ class ContactListMembers(DynamicResource, module="avosms", name="ContactListMemb
     """The AvoSMS ID of the list."""
     # Any, not dict[...]: under mocks (tests) outputs echo the inputs, where members is a list.
     members: pulumi.Output[Any]
-    """The members by E.164 number (``{number: {field: value}}``), non-empty fields only."""
+    """A fingerprint of each member's fields by E.164 number (``{number: "3f2a…"}``); the
+    fields themselves are the ``members`` input, stored once."""
     exclusive: pulumi.Output[bool]
     """Whether contacts not declared are removed."""
     member_count: pulumi.Output[int]

@@ -10,7 +10,7 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
-from pulumi_avosms import contact_list_members as clm
+from pulumi_avosms import _members_apply
 from pulumi_avosms._members_plan import fingerprint, prints
 from pulumi_avosms.config import ConfigurationError, settings_from_config
 from pulumi_avosms.contact_list_members import (
@@ -87,7 +87,7 @@ def test_check_names_the_position_and_number_of_a_bad_member(
             "list_id": "7",
             "members": [
                 {"phone_number": ALICE},
-                {"phone_number": "+33 6 98 76 54 32", "email": "not-an-email"},
+                {"phone_number": "+33 6 98 76 54 32", "email": "not-an-email", "birthday": "x"},
                 {"first_name": "Nobody"},
                 {"phone_number": BOB, "nickname": "b"},
             ],
@@ -95,8 +95,10 @@ def test_check_names_the_position_and_number_of_a_bad_member(
     )
     reasons = [f.reason for f in result.failures]
     assert all(f.property == "members" for f in result.failures)
+    # The Contact's rules and messages (contact_validation.normalize_contact): every bad field.
     assert reasons[0].startswith("members[1] (+33 6 98 76 54 32) email ")
-    assert reasons[1] == "members[2] has no phone_number (required)"
+    assert "; birthday " in reasons[0]
+    assert reasons[1] == "members[2] phone_number is required"
     assert reasons[2].startswith("members[3] (+33698765432) has unknown field(s) nickname")
 
 
@@ -152,6 +154,17 @@ def test_check_refuses_the_api_key_inside_a_member(emulator: Any) -> None:
 def test_check_refuses_an_import_id_of_another_list(provider: ContactListMembersProvider) -> None:
     result = provider.check({}, {"list_id": "7", "members": [], "import_id": "8"})
     assert [f.property for f in result.failures] == ["import_id"]
+    assert "import_ names list 8 but list_id is '7'" in result.failures[0].reason
+
+
+def test_check_refuses_a_new_list_while_import_is_still_in_the_program(
+    provider: ContactListMembersProvider,
+) -> None:
+    # The replacement's create would adopt the list named by import_ instead of moving there.
+    olds = {"list_id": "7", "members": {}, "import_id": "7"}
+    result = provider.check(olds, {"list_id": "8", "members": [], "import_id": "8"})
+    assert [f.property for f in result.failures] == ["import_id"]
+    assert "list_id changes from 7 to 8" in result.failures[0].reason
 
 
 # -- create / read / update / delete ---------------------------------------------------
@@ -321,7 +334,7 @@ def test_a_long_step_prints_progress_on_stderr(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(clm, "PROGRESS_MIN_CALLS", 3)
+    monkeypatch.setattr(_members_apply, "PROGRESS_MIN_CALLS", 3)
     members = [{"phone_number": n} for n in (ALICE, BOB, CHLOE)]
     provider.create(checked(provider, {"list_id": list_id, "members": members}))
     assert capsys.readouterr().err.splitlines()[-1] == f"contact list {list_id}: 3/3 contacts added"

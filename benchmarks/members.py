@@ -60,7 +60,7 @@ class SizeResult:
 
     n: int
     state_bytes_per_member: float  # inputs + outputs of the resource, as JSON
-    outputs_bytes_per_member: float  # outputs only
+    outputs_bytes_per_member: float  # outputs only: a fingerprint per number, no fields
     plugin_peak_mb: float  # the highest VmHWM of the steps' plugin processes
 
 
@@ -225,7 +225,8 @@ class Bench:
         )
         self.sizes.append(size)
         print(
-            f"{n:>7} state {size.state_bytes_per_member:.0f} bytes per member (outputs alone "
+            f"{n:>7} state {size.state_bytes_per_member:.0f} bytes per member (the fields in the "
+            f"inputs; outputs alone, a fingerprint per number, "
             f"{size.outputs_bytes_per_member:.0f}); plugin peak memory "
             f"{size.plugin_peak_mb:.0f} MB",
             flush=True,

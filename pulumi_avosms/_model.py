@@ -11,6 +11,8 @@ from datetime import datetime
 #: A contact's optional fields, in the order AvoSMS documents them (``last_name`` is
 #: AvoSMS's ``contactName``). The same names are the Contact resource's inputs.
 CONTACT_FIELDS = ("civility", "first_name", "last_name", "email", "birthday", "other")
+#: What a ContactListMembers member (or a members CSV column) may hold: the number and those.
+MEMBER_FIELDS = ("phone_number", *CONTACT_FIELDS)
 
 
 @dataclass(frozen=True)

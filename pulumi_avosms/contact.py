@@ -44,10 +44,11 @@ from pulumi.dynamic import (
 
 from . import _adoption
 from ._engine import IMPORT_PROPERTY
+from ._live import clean_live_contact
 from ._model import ContactInfo
 from ._provider import AvoSMSProvider, move_import_option, with_account
 from ._serialize import DynamicResource
-from .client.replies import tolerant_birthday, tolerant_email, tolerant_phone_number
+from .client.replies import tolerant_phone_number
 from .contact_rules import (
     FIELD_PROPERTIES,
     OUTPUT_PROPERTIES,
@@ -181,7 +182,7 @@ class ContactProvider(AvoSMSProvider):
     Holds nothing when constructed, so it pickles by reference in a few dozen bytes; settings
     are read in :meth:`configure` inside the plugin and the API client is shared per process
     with :class:`~pulumi_avosms.contact_list.ContactListProvider` (so a contact written here
-    invalidates the account listing that the list provider may have cached).
+    drops every read the client has cached, the list provider's included).
     """
 
     # -- engine entry points -------------------------------------------------------------
@@ -437,17 +438,8 @@ def _split_id(id_: str) -> tuple[str, str]:
 
 def _live_outputs(list_id: str, number: str, contact: ContactInfo) -> dict[str, Any]:
     """The outputs of a contact as AvoSMS holds it, normalised as inputs would be."""
-
-    def text(value: Any) -> str:
-        return "" if value is None else str(value).strip()
-
     return {
         "list_id": list_id,
         "phone_number": number,
-        "civility": text(contact.civility),
-        "first_name": text(contact.first_name),
-        "last_name": text(contact.last_name),
-        "email": tolerant_email(contact.email),
-        "birthday": tolerant_birthday(contact.birthday),
-        "other": text(contact.other),
+        **clean_live_contact(contact, number).fields(),
     }

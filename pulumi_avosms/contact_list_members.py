@@ -5,10 +5,12 @@ The provider class's module path and name
 in every ContactListMembers's state: renaming or moving it breaks existing stacks.
 
 Identity and state
-    The resource ID is the list's ID. ``members`` is stored as a map keyed by E.164 number
-    (``{"+33612345678": {"first_name": "Alice"}}``, only non-empty fields), so a plan names
-    exactly the numbers added, removed or changed. Outputs also carry ``member_count`` and
-    the list's ``contact_count`` after the step.
+    The resource ID is the list's ID. The ``members`` input is stored as a map keyed by
+    E.164 number (``{"+33612345678": {"first_name": "Alice"}}``, only non-empty fields), so
+    a plan names exactly the numbers added, removed or changed. The ``members`` output holds
+    only a fingerprint per number (``{"+33612345678": "3f2a…"}``): the fields are stored
+    once, which keeps the state under 200 bytes a member. Outputs also carry
+    ``member_count`` and the list's ``contact_count`` after the step.
 
 Modes
     ``exclusive=True`` (default): the list holds the declared contacts and nothing else; a
@@ -26,16 +28,11 @@ Calls
 
 from __future__ import annotations
 
-import sys
-import threading
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
-    CheckFailure,
     CheckResult,
     CreateResult,
     DiffResult,
@@ -44,81 +41,27 @@ from pulumi.dynamic import (
 )
 
 from ._engine import IMPORT_PROPERTY, is_unknown
-from ._members_plan import MemberMap, Plan, compact, contact_of, differences, plan_changes
-from ._model import CONTACT_FIELDS, ContactInfo
+from ._live import clean_live_contact
+from ._members_apply import MAX_LISTED_FAILURES, apply_plan, warn_outside, warn_undeclared
+from ._members_plan import (
+    MemberMap,
+    Plan,
+    PrintMap,
+    compact,
+    differences,
+    fingerprint,
+    plan_changes,
+    prints,
+)
+from ._members_rules import check_inputs, contains_unknown, flat_strings
+from ._model import ContactInfo
 from ._provider import AvoSMSProvider, move_import_option, with_account
 from ._serialize import DynamicResource
-from .client.replies import tolerant_birthday, tolerant_email, tolerant_phone_number
+from .client.replies import tolerant_phone_number
 from .config import DEFAULT_MAX_CONCURRENCY
-from .contact_validation import (
-    normalize_birthday,
-    normalize_civility,
-    normalize_email,
-    normalize_optional_text,
-    normalize_phone_number,
-)
-from .errors import APIError, ConflictError, ContactListMembersError, NotFoundError
-from .validation import ValidationError, describe, normalize_list_id
+from .errors import APIError, ContactListMembersError, NotFoundError
 
 __all__ = ["ContactListMembers", "ContactListMembersError", "ContactListMembersProvider"]
-
-#: The member keys a program may give: the number and the Contact fields.
-MEMBER_KEYS = ("phone_number", *CONTACT_FIELDS)
-#: A step with at least this many calls prints its progress on stderr.
-PROGRESS_MIN_CALLS = 100
-#: Seconds between two progress lines of a long step.
-PROGRESS_INTERVAL = 5.0
-#: Failed numbers listed in an error; the rest are counted.
-MAX_LISTED_FAILURES = 20
-
-#: Progress word of a call -> its verb in a failure line.
-_VERBS = {"added": "add", "updated": "update", "removed": "remove"}
-
-_NORMALISERS: dict[str, Callable[[Any], str]] = {
-    "civility": normalize_civility,
-    "first_name": normalize_optional_text,
-    "last_name": normalize_optional_text,
-    "email": normalize_email,
-    "birthday": normalize_birthday,
-    "other": normalize_optional_text,
-}
-
-
-def normalize_member(value: Any) -> ContactInfo:
-    """One declared member, validated and normalised as a ``Contact``'s inputs are.
-
-    Raises :class:`ValidationError` naming the field. (Kept as the one place that turns a
-    member into a contact, so a shared ``normalize_contact`` can replace its body.)
-    """
-    if not isinstance(value, Mapping):
-        raise ValidationError(
-            f"must be a dict with phone_number and Contact fields, got {describe(value)}"
-        )
-    unknown = sorted(str(key) for key in value if key not in MEMBER_KEYS)
-    if unknown:
-        raise ValidationError(
-            f"has unknown field(s) {', '.join(unknown)}; members take {', '.join(MEMBER_KEYS)}"
-        )
-    if value.get("phone_number") is None:
-        raise ValidationError("has no phone_number (required)")
-    fields: dict[str, str] = {}
-    for name in MEMBER_KEYS:
-        normalise = normalize_phone_number if name == "phone_number" else _NORMALISERS[name]
-        try:
-            fields[name] = normalise(value.get(name))
-        except ValidationError as err:
-            raise ValidationError(f"{name} {err}") from None
-    return ContactInfo(**fields)
-
-
-def _contains_unknown(value: Any) -> bool:
-    if is_unknown(value):
-        return True
-    if isinstance(value, Mapping):
-        return any(_contains_unknown(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_contains_unknown(v) for v in value)
-    return False
 
 
 def _contains_output(value: Any) -> bool:
@@ -129,56 +72,6 @@ def _contains_output(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_contains_output(v) for v in value)
     return False
-
-
-def check_members(value: Any) -> tuple[MemberMap | None, list[str]]:
-    """The declared member list as a member map, or the reasons it is refused."""
-    if isinstance(value, Mapping) or not isinstance(value, Sequence) or isinstance(value, str):
-        return None, [f"members must be a list of dicts, got {describe(value)}"]
-    members: MemberMap = {}
-    positions: dict[str, int] = {}
-    problems: list[str] = []
-    for index, raw in enumerate(value):
-        number = raw.get("phone_number") if isinstance(raw, Mapping) else None
-        where = f"members[{index}]" + (f" ({number})" if isinstance(number, str) else "")
-        try:
-            contact = normalize_member(raw)
-        except ValidationError as err:
-            problems.append(f"{where} {err}")
-            continue
-        first = positions.get(contact.phone_number)
-        if first is not None:
-            problems.append(
-                f"members[{first}] and members[{index}] are the same number "
-                f"{contact.phone_number}; declare each number once"
-            )
-            continue
-        positions[contact.phone_number] = index
-        members[contact.phone_number] = compact(contact)
-    return members, problems
-
-
-@dataclass
-class _Progress:
-    """Counts of one step's calls, printed on stderr while a long step runs."""
-
-    label: str
-    totals: dict[str, int]
-    done: dict[str, int] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def tick(self, verb: str) -> None:
-        with self.lock:
-            self.done[verb] = self.done.get(verb, 0) + 1
-
-    def line(self) -> str:
-        with self.lock:
-            parts = [
-                f"{self.done.get(verb, 0)}/{total} contacts {verb}"
-                for verb, total in self.totals.items()
-                if total
-            ]
-        return f"{self.label}: {', '.join(parts)}"
 
 
 class ContactListMembersProvider(AvoSMSProvider):
@@ -192,72 +85,9 @@ class ContactListMembersProvider(AvoSMSProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate every member and normalise the inputs; no API call."""
-        inputs: dict[str, Any] = {}
-        failures: list[CheckFailure] = []
-
-        list_id = news.get("list_id")
-        if list_id is None:
-            failures.append(CheckFailure("list_id", "list_id is required"))
-        elif is_unknown(list_id):
-            inputs["list_id"] = list_id
-        else:
-            try:
-                inputs["list_id"] = normalize_list_id(list_id)
-            except ValidationError as err:
-                failures.append(CheckFailure("list_id", f"list_id {err}"))
-
-        raw_members = news.get("members")
-        if raw_members is None:
-            failures.append(CheckFailure("members", "members is required (a list, maybe empty)"))
-        elif _contains_unknown(raw_members):
-            # A member built from another resource's output: known at `up`, checked then.
-            inputs["members"] = raw_members
-        else:
-            members, problems = check_members(raw_members)
-            shown = problems[:MAX_LISTED_FAILURES]
-            if len(problems) > len(shown):
-                shown.append(f"... and {len(problems) - len(shown)} more invalid member(s)")
-            failures += [CheckFailure("members", problem) for problem in shown]
-            if members is not None and not problems:
-                inputs["members"] = members
-
-        exclusive = news.get("exclusive", True)
-        if exclusive is None:
-            exclusive = True
-        if is_unknown(exclusive) or isinstance(exclusive, bool):
-            inputs["exclusive"] = exclusive
-        else:
-            failures.append(
-                CheckFailure(
-                    "exclusive", f"exclusive must be True or False, got {describe(exclusive)}"
-                )
-            )
-
-        import_id = news.get(IMPORT_PROPERTY)
-        if import_id is not None:
-            if is_unknown(import_id):
-                inputs[IMPORT_PROPERTY] = import_id
-            else:
-                try:
-                    inputs[IMPORT_PROPERTY] = normalize_list_id(import_id)
-                except ValidationError as err:
-                    failures.append(CheckFailure(IMPORT_PROPERTY, f"import_ {err}"))
-                else:
-                    declared = inputs.get("list_id")
-                    if (
-                        isinstance(declared, str)
-                        and not is_unknown(declared)
-                        and declared != inputs[IMPORT_PROPERTY]
-                    ):
-                        failures.append(
-                            CheckFailure(
-                                IMPORT_PROPERTY,
-                                f"import_ names list {inputs[IMPORT_PROPERTY]} but list_id is "
-                                f"{declared!r}; import_ must be the list_id of this resource",
-                            )
-                        )
+        inputs, failures = check_inputs(olds, news)
         self._check_account(news, inputs, failures)
-        return CheckResult(inputs, self._guard_api_key(_flat_strings(news), failures))
+        return CheckResult(inputs, self._guard_api_key(flat_strings(news), failures))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the state with the checked inputs; no API call. ``list_id`` and ``account``
@@ -268,14 +98,17 @@ class ContactListMembersProvider(AvoSMSProvider):
             new = news.get(prop)
             if is_unknown(new):
                 changed.append(prop)
+                # A list_id known only at `up` (a ContactList being replaced) is a new list.
+                if prop == "list_id" and olds.get(prop):
+                    replaces.append(prop)
             elif new != olds.get(prop):
                 changed.append(prop)
                 replaces.append(prop)
         new_members = news.get("members")
         if (
             not isinstance(new_members, dict)
-            or _contains_unknown(new_members)
-            or plan_changes(new_members, _members_of(olds), remove_others=True)
+            or contains_unknown(new_members)
+            or plan_changes(new_members, _previous(olds), remove_others=True)
         ):
             changed.append("members")
         if _exclusive(news) != _exclusive(olds):
@@ -294,7 +127,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         if props.get(IMPORT_PROPERTY):
             return self._adopt(props, live, count)
         plan = plan_changes(declared, live, remove_others=exclusive)
-        _warn_undeclared(list_id, plan.removes)
+        warn_undeclared(list_id, plan.removes, self._secrets())
         count = self._apply(
             list_id, declared, plan, live_count=count, step="create", account=props.get("account")
         )
@@ -317,8 +150,11 @@ class ContactListMembersProvider(AvoSMSProvider):
         exclusive = _exclusive(props)
         if exclusive:
             members = live
+            if "members" in props:  # a refresh (an import has no previous state)
+                previous = _previous(props)
+                warn_outside(list_id, [n for n in live if n not in previous], self._secrets())
         else:
-            declared = _members_of(props)
+            declared = _previous(props)
             members = {n: live[n] for n in sorted(declared) if n in live}
         inputs = {"list_id": list_id, "members": members, "exclusive": exclusive}
         with_account(inputs, account)
@@ -332,13 +168,15 @@ class ContactListMembersProvider(AvoSMSProvider):
         ``exclusive`` turns on, to find the contacts not declared)."""
         list_id = str(news["list_id"])
         declared = _members_of(news)
-        previous = _members_of(olds)
+        previous = _previous(olds)
         count = olds.get("contact_count")
         live_count = int(count) if isinstance(count, (int, float)) else len(previous)
         if _exclusive(news) and not _exclusive(olds):
             live, live_count = self._live(list_id, step="update", account=news.get("account"))
             plan = plan_changes(declared, live, remove_others=True)
-            _warn_undeclared(list_id, tuple(n for n in plan.removes if n not in previous))
+            warn_undeclared(
+                list_id, tuple(n for n in plan.removes if n not in previous), self._secrets()
+            )
         else:
             plan = plan_changes(declared, previous, remove_others=True)
         account = news.get("account")
@@ -350,7 +188,7 @@ class ContactListMembersProvider(AvoSMSProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Remove the members in the state; a list or contact already gone is fine."""
         list_id = str(id_)
-        numbers = tuple(sorted(_members_of(props)))
+        numbers = tuple(sorted(_previous(props)))
         self._apply(
             list_id,
             {},
@@ -382,7 +220,7 @@ class ContactListMembersProvider(AvoSMSProvider):
     def _adopt(self, props: dict[str, Any], live: MemberMap, count: int) -> CreateResult:
         list_id = str(props["list_id"])
         exclusive = _exclusive(props)
-        lines = differences(_members_of(props), live, exclusive=exclusive)
+        lines = differences(_members_of(props), live, exclusive=exclusive, secrets=self._secrets())
         if lines:
             shown = "\n".join(f"  {line}" for line in lines[:MAX_LISTED_FAILURES])
             more = len(lines) - MAX_LISTED_FAILURES
@@ -398,6 +236,10 @@ class ContactListMembersProvider(AvoSMSProvider):
         members = live if exclusive else {n: live[n] for n in _members_of(props)}
         return CreateResult(list_id, _outputs(props, members, count))
 
+    def _secrets(self) -> list[str]:
+        """The API keys a message must never show."""
+        return [key for _, key in self._api_keys()]
+
     def _max_concurrency(self) -> int:
         settings = self._settings
         return settings.max_concurrency if settings is not None else DEFAULT_MAX_CONCURRENCY
@@ -412,149 +254,36 @@ class ContactListMembersProvider(AvoSMSProvider):
         step: str,
         account: str | None,
     ) -> int:
-        """Run the plan's calls concurrently; the list's contact count after them.
-
-        Raises :class:`ContactListMembersError` listing every failed number once all calls
-        are done (the successful ones stay applied).
-        """
-        if not len(plan):
-            return live_count
-        client = self._client(account)
-        label = f"contact list {list_id}"
-        progress = _Progress(
-            label,
-            {"added": len(plan.adds), "updated": len(plan.updates), "removed": len(plan.removes)},
+        """Run the plan's calls (see :func:`apply_plan`); the list's contact count after."""
+        return apply_plan(
+            self._client(account),
+            list_id,
+            declared,
+            plan,
+            live_count=live_count,
+            step=step,
+            max_workers=self._max_concurrency(),
+            secrets=self._secrets(),
         )
-        failures: dict[str, str] = {}
-        codes: set[str | None] = set()
-        lock = threading.Lock()
-        delta = {"added": 0, "removed": 0}
-
-        def add(number: str) -> None:
-            try:
-                client.add_contact(list_id, contact_of(number, declared[number]))
-            except ConflictError:
-                # Already there (added by hand, or by an earlier half-done step): update it.
-                # Counted as added all the same: the count this step started from lacked it.
-                client.update_contact(list_id, contact_of(number, declared[number]))
-            with lock:
-                delta["added"] += 1
-
-        def update(number: str) -> None:
-            try:
-                client.update_contact(list_id, contact_of(number, declared[number]))
-            except NotFoundError as err:
-                if err.code != "ERR_104":
-                    raise
-                # Removed in the console since the last refresh: add it back.
-                client.add_contact(list_id, contact_of(number, declared[number]))
-                with lock:
-                    delta["added"] += 1
-
-        def remove(number: str) -> None:
-            try:
-                client.delete_contact(list_id, number)
-            except NotFoundError:
-                return  # ERR_103 (list gone) or ERR_104 (contact gone): the goal is reached
-            with lock:
-                delta["removed"] += 1
-
-        def run(verb: str, action: Callable[[str], None], number: str) -> None:
-            try:
-                action(number)
-            except APIError as err:
-                with lock:
-                    failures[number] = f"{_VERBS[verb]}: {err}"
-                    codes.add(err.code)
-            progress.tick(verb)
-
-        jobs = [("added", add, n) for n in plan.adds]
-        jobs += [("updated", update, n) for n in plan.updates]
-        jobs += [("removed", remove, n) for n in plan.removes]
-        loud = len(jobs) >= PROGRESS_MIN_CALLS
-        with ThreadPoolExecutor(
-            max_workers=self._max_concurrency(), thread_name_prefix="avosms-members"
-        ) as pool:
-            pending = {pool.submit(run, *job) for job in jobs}
-            while pending:
-                done, pending = wait(
-                    pending, timeout=PROGRESS_INTERVAL, return_when=FIRST_EXCEPTION
-                )
-                for future in done:
-                    future.result()  # re-raise a bug (not an APIError) at once
-                if loud and pending:
-                    _say(progress.line())
-        if loud:
-            _say(progress.line())
-        count = live_count + delta["added"] - delta["removed"]
-        if failures and codes == {"ERR_103"} and step != "delete":
-            # Every call says the list does not exist: one sentence, not one line per number.
-            raise ContactListMembersError(
-                f"Could not {step} the members of contact list {list_id}: the list no longer "
-                "exists in the AvoSMS account (deleted in the console?). Run `pulumi refresh` "
-                "on the stack that manages the list so that `pulumi up` creates it again.",
-                list_id=list_id,
-                failures=failures,
-            )
-        if failures:
-            raise ContactListMembersError(
-                _failure_message(list_id, step, len(jobs), failures),
-                list_id=list_id,
-                failures=failures,
-            )
-        return count
-
-
-def _warn_undeclared(list_id: str, numbers: Sequence[str]) -> None:
-    """Say on stderr that exclusive mode removes contacts nobody declared here: if Contact
-    resources (or another stack) manage them, the two would undo each other at every up."""
-    if not numbers:
-        return
-    shown = ", ".join(numbers[:5]) + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
-    _say(
-        f"warning: contact list {list_id}: removing {len(numbers)} contact(s) that "
-        f"ContactListMembers does not declare (exclusive=True): {shown}. If Contact resources "
-        "or another stack manage them, they will fight over the list; declare them in members, "
-        "or set exclusive=False."
-    )
-
-
-def _say(line: str) -> None:
-    # The plugin's stderr reaches the user through the CLI.
-    print(line, file=sys.stderr, flush=True)
-
-
-def _failure_message(list_id: str, step: str, total: int, failures: Mapping[str, str]) -> str:
-    numbers = sorted(failures)
-    rows = "\n".join(f"  {n}: {failures[n]}" for n in numbers[:MAX_LISTED_FAILURES])
-    more = len(numbers) - MAX_LISTED_FAILURES
-    tail = f"\n  ... and {more} more" if more > 0 else ""
-    return (
-        f"Could not {step} the members of contact list {list_id}: {len(numbers)} of {total} "
-        f"call(s) failed:\n{rows}{tail}\nThe other changes were applied and stay applied: "
-        "`pulumi refresh` shows the list as it is, and `pulumi up` again makes only the "
-        "calls still needed."
-    )
-
-
-def _flat_strings(news: Mapping[str, Any]) -> dict[str, Any]:
-    """Top-level inputs plus every string inside ``members``, for the API-key guard."""
-    flat = {k: v for k, v in news.items() if k != "members"}
-    members = news.get("members")
-    if isinstance(members, (list, tuple)):
-        for index, member in enumerate(members):
-            if isinstance(member, Mapping):
-                for key, value in member.items():
-                    if isinstance(value, str):
-                        flat[f"members[{index}].{key}"] = value
-    return flat
 
 
 def _members_of(props: Mapping[str, Any]) -> MemberMap:
+    """The ``members`` input (checked): fields by number."""
     members = props.get("members")
     if not isinstance(members, Mapping):
         return {}
     return {str(n): dict(f) if isinstance(f, Mapping) else {} for n, f in members.items()}
+
+
+def _previous(outs: Mapping[str, Any]) -> PrintMap:
+    """The ``members`` output of a state: a fingerprint by number (a state written before
+    fingerprints holds the fields, fingerprinted here)."""
+    members = outs.get("members")
+    if not isinstance(members, Mapping):
+        return {}
+    return {
+        str(n): fingerprint(f if isinstance(f, (str, Mapping)) else {}) for n, f in members.items()
+    }
 
 
 def _exclusive(props: Mapping[str, Any]) -> bool:
@@ -571,23 +300,14 @@ def _live_members(contacts: Sequence[ContactInfo], region: str) -> MemberMap:
         number = (
             tolerant_phone_number(contact.phone_number, region) or str(contact.phone_number).strip()
         )
-        fields = ContactInfo(
-            number,
-            civility=(contact.civility or "").strip(),
-            last_name=(contact.last_name or "").strip(),
-            first_name=(contact.first_name or "").strip(),
-            email=tolerant_email(contact.email),
-            birthday=tolerant_birthday(contact.birthday),
-            other=(contact.other or "").strip(),
-        )
-        members[number] = compact(fields)
+        members[number] = compact(clean_live_contact(contact, number))
     return dict(sorted(members.items()))
 
 
 def _outputs(props: Mapping[str, Any], members: MemberMap, contact_count: int) -> dict[str, Any]:
     outs: dict[str, Any] = {
         "list_id": str(props["list_id"]),
-        "members": dict(sorted(members.items())),
+        "members": prints(members),
         "exclusive": _exclusive(props),
         "member_count": len(members),
         "contact_count": int(contact_count),
@@ -612,7 +332,8 @@ class ContactListMembers(DynamicResource, module="avosms", name="ContactListMemb
     """The AvoSMS ID of the list."""
     # Any, not dict[...]: under mocks (tests) outputs echo the inputs, where members is a list.
     members: pulumi.Output[Any]
-    """The members by E.164 number (``{number: {field: value}}``), non-empty fields only."""
+    """A fingerprint of each member's fields by E.164 number (``{number: "3f2a…"}``); the
+    fields themselves are the ``members`` input, stored once."""
     exclusive: pulumi.Output[bool]
     """Whether contacts not declared are removed."""
     member_count: pulumi.Output[int]

@@ -293,16 +293,16 @@ def parse_contact_id(value: Any) -> tuple[str, str]:
 # -- a whole contact ----------------------------------------------------------------------
 
 
-def _normalisers() -> dict[str, Callable[[Any], str]]:
-    return {
-        "phone_number": normalize_phone_number,
-        "civility": normalize_civility,
-        "first_name": normalize_optional_text,
-        "last_name": normalize_optional_text,
-        "email": normalize_email,
-        "birthday": normalize_birthday,
-        "other": normalize_optional_text,
-    }
+#: The normaliser of each of a contact's properties (``phone_number`` and the fields).
+NORMALISERS: Mapping[str, Callable[[Any], str]] = {
+    "phone_number": normalize_phone_number,
+    "civility": normalize_civility,
+    "first_name": normalize_optional_text,
+    "last_name": normalize_optional_text,
+    "email": normalize_email,
+    "birthday": normalize_birthday,
+    "other": normalize_optional_text,
+}
 
 
 def check_contact(
@@ -317,7 +317,7 @@ def check_contact(
     """
     values: dict[str, Any] = {}
     reasons: dict[str, str] = {}
-    for prop, normalise in _normalisers().items():
+    for prop, normalise in NORMALISERS.items():
         value = props.get(prop)
         if pending(value):
             values[prop] = value

@@ -9,33 +9,14 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from ._model import CONTACT_FIELDS
-from .contact_validation import (
-    normalize_birthday,
-    normalize_civility,
-    normalize_email,
-    normalize_optional_text,
-    normalize_phone_number,
-)
+from ._model import MEMBER_FIELDS
+from .contact_validation import NORMALISERS
 from .errors import MembersCSVError, ValidationError
 
 __all__ = ["MEMBER_FIELDS", "MembersCSVError", "members_from_csv"]
-
-#: The header names a members file may use (the member fields).
-MEMBER_FIELDS = ("phone_number", *CONTACT_FIELDS)
-
-_NORMALISERS: dict[str, Callable[[Any], str]] = {
-    "phone_number": normalize_phone_number,
-    "civility": normalize_civility,
-    "first_name": normalize_optional_text,
-    "last_name": normalize_optional_text,
-    "email": normalize_email,
-    "birthday": normalize_birthday,
-    "other": normalize_optional_text,
-}
 
 
 def members_from_csv(
@@ -117,7 +98,7 @@ def _read(reader: Any, path: str, mapping: dict[str, str]) -> list[dict[str, str
                     field=field,
                 )
             try:
-                member[field] = _NORMALISERS[field](cell)
+                member[field] = NORMALISERS[field](cell)
             except ValidationError as err:
                 raise MembersCSVError(f"{field} {err}", path=path, line=line, field=field) from None
         number = member["phone_number"]

@@ -8,8 +8,7 @@ as drift at `pulumi refresh` (or `pulumi preview --refresh`), and `pulumi up` re
 
 import pulumi
 
-from pulumi_avosms import ContactList
-from pulumi_avosms.contact_list_members import ContactListMembers
+from pulumi_avosms import ContactList, ContactListMembers
 
 oncall = ContactList("oncall", name="On-call FR", country_code="FR")
 

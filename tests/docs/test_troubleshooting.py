@@ -164,7 +164,15 @@ def test_module_constants_in_f_strings_are_read_as_their_values() -> None:
         "built-in emulator; got" in piece
         for piece in pieces
     )
-    # ... a constant's subscript too (config.py: where = f"{ENDPOINT[0]} (or {ENDPOINT[1]})"),
-    assert "avosms:endpoint (or AVOSMS_ENDPOINT)" in pieces
-    # ... while a local name cuts the string (f"{where} must be ..." starts with a hole).
-    assert not any("AVOSMS_ENDPOINT) must be an http(s) URL" in piece for piece in pieces)
+    # ... a constant's subscript too (config.py: f"... export {API_ID[1]} and {API_KEY[1]} in
+    # the environment that runs pulumi."), ...
+    assert any(
+        "export AVOSMS_API_ID and AVOSMS_API_KEY in the environment that runs pulumi." in piece
+        for piece in pieces
+    )
+    # ... while a local name cuts the string: f"{where} must be ... got {endpoint!r}." is
+    # exactly the piece between its two holes.
+    assert (
+        "must be an http(s) URL such as 'https://api.avosms.com/v1', or 'emulator' for the "
+        "built-in emulator; got" in pieces
+    )

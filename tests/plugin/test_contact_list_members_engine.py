@@ -82,10 +82,12 @@ def test_create_then_no_op_plan_then_refresh_without_drift(
     assert summary.ops == {"m": "create"}
     assert stack.id("m") == list_id
     outs = stack.outputs("m")
-    assert outs["members"] == {
+    # The fields are stored once, in the inputs; the outputs hold a fingerprint per number.
+    assert stack.inputs("m")["members"] == {
         ALICE: {"first_name": "Alice", "last_name": "Martin"},
         BOB: {"first_name": "Bob"},
     }
+    assert set(outs["members"]) == {ALICE, BOB}
     assert (outs["member_count"], outs["contact_count"], outs["exclusive"]) == (2, 2, True)
     assert live(emulator, list_id)[ALICE]["last_name"] == "Martin"
 
@@ -144,6 +146,17 @@ def test_a_new_list_id_replaces(stack: h.Stack, emulator: Any, list_id: str) -> 
     assert live(emulator, list_id) == {}
 
 
+def test_a_list_id_known_only_at_up_previews_as_a_replace(
+    stack: h.Stack, emulator: Any, list_id: str
+) -> None:
+    stack.up({"m": members_entry(list_id, ONCALL)})
+    entry = members_entry(list_id, ONCALL)
+    entry["inputs"]["list_id"] = h.UNKNOWN  # e.g. the ContactList is being replaced
+    summary = stack.preview({"m": entry})
+    assert summary.ops == {"m": "replace"}
+    assert summary.diffs["m"].replace
+
+
 @pytest.mark.parametrize("exclusive", [True, False])
 def test_console_drift_added_edited_removed(
     stack: h.Stack, emulator: Any, list_id: str, exclusive: bool
@@ -157,7 +170,8 @@ def test_console_drift_added_edited_removed(
 
     summary = stack.refresh()
     assert summary.ops == {"m": "refresh-update"}
-    members = stack.outputs("m")["members"]
+    members = stack.inputs("m")["members"]
+    assert set(stack.outputs("m")["members"]) == set(members)
     assert members[ALICE] == {"first_name": "Alicia", "last_name": "Martin"}
     assert BOB not in members
     # Exclusive: the contact nobody declared is in the state; additive: it is not looked at.
@@ -168,6 +182,22 @@ def test_console_drift_added_edited_removed(
     assert set(live(emulator, list_id)) == expected
     assert live(emulator, list_id)[ALICE]["first_name"] == "Alice"
     assert stack.refresh().ops == {"m": "refresh"}
+
+
+@pytest.mark.parametrize("exclusive", [True, False])
+def test_a_refresh_names_the_contacts_added_outside_in_exclusive_mode(
+    stack: h.Stack, emulator: Any, list_id: str, exclusive: bool
+) -> None:
+    stack.up({"m": members_entry(list_id, ONCALL, exclusive=exclusive)})
+    emulator.backend.console_add_contact(list_id, CHLOE, first_name="Chloé")
+    since = stack.plugin.stderr_offset()
+    stack.refresh()
+    if exclusive:  # a Contact resource for CHLOE would be undone by every up: say so
+        text = stack.plugin.wait_for_stderr("added outside", since=since)
+        assert "1 contact(s) were added outside this ContactListMembers" in text, text
+        assert CHLOE in text and ALICE not in text, text
+    else:
+        assert "added outside" not in stack.plugin.stderr_text(since)
 
 
 def test_a_list_deleted_in_the_console_is_gone_and_destroy_is_fine(
@@ -234,7 +264,7 @@ def test_a_secret_member_field_keeps_the_member_map_secret_in_state(
     resource = stack.resource("m")
     for part in ("inputs", "outputs"):
         assert h.is_secret(resource[part]["members"])
-    assert stack.outputs("m")["members"][ALICE] == {"email": email}
+    assert stack.inputs("m")["members"][ALICE] == {"email": email}
 
 
 def test_a_failed_update_reports_the_number_and_refresh_shows_what_was_applied(

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,18 @@ def test_project_is_a_runnable_python_project(project_dir: Path) -> None:
     else:
         # An example installs the release the README gives users (tests/packaging checks it).
         assert len(lines) == 1 and lines[0].startswith("pulumi-avosms @ git+https://")
+
+
+@projects
+def test_program_imports_only_the_public_top_level(project_dir: Path) -> None:
+    # An example is what users copy: it uses `from pulumi_avosms import ...`, never a module.
+    tree = ast.parse((project_dir / "__main__.py").read_text(encoding="utf-8"))
+    modules = {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pulumi_avosms")
+    }
+    assert modules <= {"pulumi_avosms"}, modules
 
 
 def test_project_names_are_distinct() -> None:

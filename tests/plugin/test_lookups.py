@@ -28,9 +28,9 @@ from pulumi_avosms import (
     get_contact_lists,
 )
 from pulumi_avosms.emulator import EmulatorBackend
-from tests.plugin.test_hostile_input import EP_LIST, StubAvoSMS
 from tests.support import harness as h
 from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
+from tests.support.stub_avosms import EP_LIST, StubAvoSMS
 
 WRITES = (
     "contact/list/create",

@@ -10,7 +10,8 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
-from pulumi_avosms import contact_list_members as clm
+from pulumi_avosms import _members_apply
+from pulumi_avosms._members_plan import fingerprint, prints
 from pulumi_avosms.config import ConfigurationError, settings_from_config
 from pulumi_avosms.contact_list_members import (
     ContactListMembersError,
@@ -86,7 +87,7 @@ def test_check_names_the_position_and_number_of_a_bad_member(
             "list_id": "7",
             "members": [
                 {"phone_number": ALICE},
-                {"phone_number": "+33 6 98 76 54 32", "email": "not-an-email"},
+                {"phone_number": "+33 6 98 76 54 32", "email": "not-an-email", "birthday": "x"},
                 {"first_name": "Nobody"},
                 {"phone_number": BOB, "nickname": "b"},
             ],
@@ -94,8 +95,10 @@ def test_check_names_the_position_and_number_of_a_bad_member(
     )
     reasons = [f.reason for f in result.failures]
     assert all(f.property == "members" for f in result.failures)
+    # The Contact's rules and messages (contact_validation.normalize_contact): every bad field.
     assert reasons[0].startswith("members[1] (+33 6 98 76 54 32) email ")
-    assert reasons[1] == "members[2] has no phone_number (required)"
+    assert "; birthday " in reasons[0]
+    assert reasons[1] == "members[2] phone_number is required"
     assert reasons[2].startswith("members[3] (+33698765432) has unknown field(s) nickname")
 
 
@@ -151,6 +154,17 @@ def test_check_refuses_the_api_key_inside_a_member(emulator: Any) -> None:
 def test_check_refuses_an_import_id_of_another_list(provider: ContactListMembersProvider) -> None:
     result = provider.check({}, {"list_id": "7", "members": [], "import_id": "8"})
     assert [f.property for f in result.failures] == ["import_id"]
+    assert "import_ names list 8 but list_id is '7'" in result.failures[0].reason
+
+
+def test_check_refuses_a_new_list_while_import_is_still_in_the_program(
+    provider: ContactListMembersProvider,
+) -> None:
+    # The replacement's create would adopt the list named by import_ instead of moving there.
+    olds = {"list_id": "7", "members": {}, "import_id": "7"}
+    result = provider.check(olds, {"list_id": "8", "members": [], "import_id": "8"})
+    assert [f.property for f in result.failures] == ["import_id"]
+    assert "list_id changes from 7 to 8" in result.failures[0].reason
 
 
 # -- create / read / update / delete ---------------------------------------------------
@@ -206,10 +220,12 @@ def test_read_exclusive_shows_every_contact_additive_only_declared(
     before = emulator.stats.snapshot()["total_calls"]
     read = provider.read(list_id, outs)
     assert emulator.stats.snapshot()["total_calls"] - before == 1
-    assert read.outs["members"] == {ALICE: {}, BOB: {"first_name": "Bob"}}
-    assert read.inputs is not None and read.inputs["members"] == read.outs["members"]
+    assert read.inputs is not None
+    assert read.inputs["members"] == {ALICE: {}, BOB: {"first_name": "Bob"}}
+    assert read.outs["members"] == prints(read.inputs["members"])
     read = provider.read(list_id, {**outs, "exclusive": False})
-    assert read.outs["members"] == {ALICE: {}}
+    assert read.inputs is not None and read.inputs["members"] == {ALICE: {}}
+    assert read.outs["members"] == {ALICE: fingerprint({})}
     assert read.outs["contact_count"] == 2
 
 
@@ -253,7 +269,7 @@ def test_update_calls_only_for_changed_numbers_sending_every_field(
     update = [r for r in emulator.request_log if r.endpoint == "contact/update"][-1]
     assert update.form["contactEmail"] == "" and update.form["contactFirstName"] == "Alicia"
     assert live(emulator, list_id)[ALICE]["email"] == ""
-    assert outs["members"] == {ALICE: {"first_name": "Alicia"}, CHLOE: {}}
+    assert outs["members"] == prints({ALICE: {"first_name": "Alicia"}, CHLOE: {}})
 
 
 def test_update_adds_back_a_member_removed_in_the_console(
@@ -318,7 +334,7 @@ def test_a_long_step_prints_progress_on_stderr(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(clm, "PROGRESS_MIN_CALLS", 3)
+    monkeypatch.setattr(_members_apply, "PROGRESS_MIN_CALLS", 3)
     members = [{"phone_number": n} for n in (ALICE, BOB, CHLOE)]
     provider.create(checked(provider, {"list_id": list_id, "members": members}))
     assert capsys.readouterr().err.splitlines()[-1] == f"contact list {list_id}: 3/3 contacts added"
@@ -360,7 +376,7 @@ def test_import_takes_the_list_over_unchanged_or_shows_the_differences(
         },
     )
     outs = provider.create(right).outs
-    assert outs["members"] == {ALICE: {"first_name": "Alice"}, BOB: {}}
+    assert outs["members"] == prints({ALICE: {"first_name": "Alice"}, BOB: {}})
     assert not any(
         r.endpoint.startswith("contact/") and r.endpoint != "contact/list/information"
         for r in emulator.request_log
@@ -381,8 +397,9 @@ def test_diff_replaces_only_for_a_new_list_and_ignores_the_import_id(
     assert result.changes is True and result.replaces == []
     assert provider.diff("7", olds, {**olds, "exclusive": False}).replaces == []
     assert provider.diff("7", olds, {**olds, "list_id": "8"}).replaces == ["list_id"]
+    # Known only at `up` (a ContactList being replaced): a new list, so preview says replace.
     unknown = provider.diff("7", olds, {**olds, "list_id": Unknown()})
-    assert unknown.changes is True and unknown.replaces == []
+    assert unknown.changes is True and unknown.replaces == ["list_id"]
 
 
 def test_turning_exclusive_on_reads_the_list_once_and_removes_the_undeclared(

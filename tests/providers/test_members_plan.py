@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from pulumi_avosms._members_plan import Plan, compact, contact_of, differences, plan_changes
+from pulumi_avosms._members_plan import (
+    Plan,
+    compact,
+    contact_of,
+    differences,
+    fingerprint,
+    plan_changes,
+    prints,
+)
 from pulumi_avosms._model import ContactInfo
 
 A, B, C = "+33612345678", "+33698765432", "+33781223344"
@@ -20,6 +28,19 @@ def test_others_are_removed_only_when_asked() -> None:
     assert plan_changes(wanted, current, remove_others=True) == Plan(removes=(B,))
     assert plan_changes(wanted, current, remove_others=False) == Plan()
     assert len(plan_changes(wanted, current, remove_others=False)) == 0
+
+
+def test_a_state_of_fingerprints_plans_as_its_fields_would() -> None:
+    wanted = {A: {"first_name": "Alice"}, B: {"first_name": "Bob"}, C: {}}
+    current = {A: {"first_name": "Alice"}, B: {"first_name": "Bruno"}, "+33700000000": {}}
+    state = prints(current)
+    assert all(isinstance(v, str) and len(v) == 12 for v in state.values())
+    assert plan_changes(wanted, state, remove_others=True) == plan_changes(
+        wanted, current, remove_others=True
+    )
+    # Moving a value to another field is a change; an absent field is an empty one.
+    assert fingerprint({"first_name": "Ann"}) != fingerprint({"last_name": "Ann"})
+    assert fingerprint({"email": ""}) == fingerprint({})
 
 
 def test_an_absent_field_equals_an_empty_one() -> None:

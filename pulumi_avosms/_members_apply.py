@@ -1,0 +1,207 @@
+"""How a ContactListMembers step runs its calls: concurrently, with progress and one report.
+
+The plan (:mod:`._members_plan`) says which numbers to add, update and remove; this module
+makes those calls, at most ``max_workers`` at once, prints the progress of a long step on
+stderr, and raises one :class:`ContactListMembersError` naming every failed number. The
+warnings about contacts this resource did not declare are printed from here too.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from ._members_plan import MemberMap, Plan, contact_of, shown
+from .client.api import AvoSMSClient
+from .errors import APIError, ConflictError, ContactListMembersError, NotFoundError
+
+__all__ = ["MAX_LISTED_FAILURES", "apply_plan", "say", "warn_outside", "warn_undeclared"]
+
+#: A step with at least this many calls prints its progress on stderr.
+PROGRESS_MIN_CALLS = 100
+#: Seconds between two progress lines of a long step.
+PROGRESS_INTERVAL = 5.0
+#: Failed numbers listed in an error; the rest are counted.
+MAX_LISTED_FAILURES = 20
+
+#: Progress word of a call -> its verb in a failure line.
+_VERBS = {"added": "add", "updated": "update", "removed": "remove"}
+
+
+@dataclass
+class Progress:
+    """Counts of one step's calls, printed on stderr while a long step runs."""
+
+    label: str
+    totals: dict[str, int]
+    done: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def tick(self, verb: str) -> None:
+        with self.lock:
+            self.done[verb] = self.done.get(verb, 0) + 1
+
+    def line(self) -> str:
+        with self.lock:
+            parts = [
+                f"{self.done.get(verb, 0)}/{total} contacts {verb}"
+                for verb, total in self.totals.items()
+                if total
+            ]
+        return f"{self.label}: {', '.join(parts)}"
+
+
+def say(line: str) -> None:
+    """Print ``line`` on stderr, which the CLI shows to the user."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def warn_undeclared(list_id: str, numbers: Sequence[str], secrets: Sequence[str]) -> None:
+    """Say on stderr that exclusive mode removes contacts nobody declared here: if Contact
+    resources (or another stack) manage them, the two would undo each other at every up."""
+    if not numbers:
+        return
+    listed = ", ".join(shown(n, secrets) for n in numbers[:5])
+    listed += f" and {len(numbers) - 5} more" if len(numbers) > 5 else ""
+    say(
+        f"warning: contact list {list_id}: removing {len(numbers)} contact(s) that "
+        f"ContactListMembers does not declare (exclusive=True): {listed}. If Contact resources "
+        "or another stack manage them, they will fight over the list; declare them in members, "
+        "or set exclusive=False."
+    )
+
+
+def warn_outside(list_id: str, numbers: Sequence[str], secrets: Sequence[str]) -> None:
+    """Say on stderr which contacts a refresh found that this resource did not add: in
+    exclusive mode the next ``pulumi up`` removes them, which undoes a Contact resource (or
+    a console edit) every time unless the user is told."""
+    if not numbers:
+        return
+    listed = ", ".join(shown(n, secrets) for n in numbers[:MAX_LISTED_FAILURES])
+    more = len(numbers) - MAX_LISTED_FAILURES
+    listed += f" and {more} more" if more > 0 else ""
+    say(
+        f"warning: contact list {list_id}: {len(numbers)} contact(s) were added outside this "
+        f"ContactListMembers (in the console, by Contact resources or another stack): {listed}. "
+        "With exclusive=True the next `pulumi up` removes them; declare them in members, or "
+        "set exclusive=False, so that the two do not fight over the list."
+    )
+
+
+def apply_plan(
+    client: AvoSMSClient,
+    list_id: str,
+    declared: MemberMap,
+    plan: Plan,
+    *,
+    live_count: int,
+    step: str,
+    max_workers: int,
+    secrets: Sequence[str],
+) -> int:
+    """Run the plan's calls concurrently; the list's contact count after them.
+
+    Raises :class:`ContactListMembersError` listing every failed number once all calls
+    are done (the successful ones stay applied).
+    """
+    if not len(plan):
+        return live_count
+    # Named by its list: a dynamic provider's steps get the properties, never the resource's
+    # name, and the list ID is what the AvoSMS console shows.
+    label = f"contact list {list_id}"
+    progress = Progress(
+        label,
+        {"added": len(plan.adds), "updated": len(plan.updates), "removed": len(plan.removes)},
+    )
+    failures: dict[str, str] = {}
+    codes: set[str | None] = set()
+    lock = threading.Lock()
+    delta = {"added": 0, "removed": 0}
+
+    def add(number: str) -> None:
+        try:
+            client.add_contact(list_id, contact_of(number, declared[number]))
+        except ConflictError:
+            # Already there (added by hand, or by an earlier half-done step): update it.
+            # Counted as added all the same: the count this step started from lacked it.
+            client.update_contact(list_id, contact_of(number, declared[number]))
+        with lock:
+            delta["added"] += 1
+
+    def update(number: str) -> None:
+        try:
+            client.update_contact(list_id, contact_of(number, declared[number]))
+        except NotFoundError as err:
+            if err.code != "ERR_104":
+                raise
+            # Removed in the console since the last refresh: add it back.
+            client.add_contact(list_id, contact_of(number, declared[number]))
+            with lock:
+                delta["added"] += 1
+
+    def remove(number: str) -> None:
+        try:
+            client.delete_contact(list_id, number)
+        except NotFoundError:
+            return  # ERR_103 (list gone) or ERR_104 (contact gone): the goal is reached
+        with lock:
+            delta["removed"] += 1
+
+    def run(verb: str, action: Callable[[str], None], number: str) -> None:
+        try:
+            action(number)
+        except APIError as err:
+            with lock:
+                failures[number] = f"{_VERBS[verb]}: {err}"
+                codes.add(err.code)
+        progress.tick(verb)
+
+    jobs = [("added", add, n) for n in plan.adds]
+    jobs += [("updated", update, n) for n in plan.updates]
+    jobs += [("removed", remove, n) for n in plan.removes]
+    loud = len(jobs) >= PROGRESS_MIN_CALLS
+    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="avosms-members") as pool:
+        pending = {pool.submit(run, *job) for job in jobs}
+        while pending:
+            done, pending = wait(pending, timeout=PROGRESS_INTERVAL, return_when=FIRST_EXCEPTION)
+            for future in done:
+                future.result()  # re-raise a bug (not an APIError) at once
+            if loud and pending:
+                say(progress.line())
+    if loud:
+        say(progress.line())
+    count = live_count + delta["added"] - delta["removed"]
+    if failures and codes == {"ERR_103"} and step != "delete":
+        # Every call says the list does not exist: one sentence, not one line per number.
+        raise ContactListMembersError(
+            f"Could not {step} the members of contact list {list_id}: the list no longer "
+            "exists in the AvoSMS account (deleted in the console?). Run `pulumi refresh` "
+            "on the stack that manages the list so that `pulumi up` creates it again.",
+            list_id=list_id,
+            failures=failures,
+        )
+    if failures:
+        raise ContactListMembersError(
+            _failure_message(list_id, step, len(jobs), failures, secrets),
+            list_id=list_id,
+            failures=failures,
+        )
+    return count
+
+
+def _failure_message(
+    list_id: str, step: str, total: int, failures: Mapping[str, str], secrets: Sequence[str]
+) -> str:
+    numbers = sorted(failures)
+    rows = "\n".join(f"  {shown(n, secrets)}: {failures[n]}" for n in numbers[:MAX_LISTED_FAILURES])
+    more = len(numbers) - MAX_LISTED_FAILURES
+    tail = f"\n  ... and {more} more" if more > 0 else ""
+    return (
+        f"Could not {step} the members of contact list {list_id}: {len(numbers)} of {total} "
+        f"call(s) failed:\n{rows}{tail}\nThe other changes were applied and stay applied: "
+        "`pulumi refresh` shows the list as it is, and `pulumi up` again makes only the "
+        "calls still needed."
+    )

@@ -1,0 +1,105 @@
+"""ContactListMembers against replies it cannot trust, through the real plugin.
+
+A number or a field that AvoSMS returns is shown to the user (a warning on stderr, a
+failure, an adoption's differences) only scrubbed of the key, bounded and escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pulumi
+import pytest
+
+from pulumi_avosms import ContactListMembers
+from tests.support import harness as h
+from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
+from tests.support.stub_avosms import EP_INFO, GOOD_INFO, StubAvoSMS
+
+MEMBERS_TYPE = "pulumi-python:dynamic/avosms:ContactListMembers"
+MOBILE = "+33612345678"
+#: Escapes, bidi, CR, the key upper-cased (a server echoing the request) and 5,000 digits.
+HOSTILE = "\x1b[31m+33\u202e" + DEMO_KEY.upper() + "\r" + "9" * 5000
+RAW = ("\x1b", "\u202e", "\r")
+
+
+@pytest.fixture(scope="module")
+def stub_plugin() -> Iterator[tuple[StubAvoSMS, h.PluginProcess]]:
+    stub = StubAvoSMS()
+    config = {
+        "avosms:apiId": DEMO_ID,
+        "avosms:apiKey": DEMO_KEY,
+        "avosms:endpoint": stub.api_url,
+        "avosms:maxRetries": "1",
+        "avosms:timeout": "5",
+    }
+    try:
+        with h.PluginProcess(unset_prefixes=["AVOSMS_"]) as plugin:
+            plugin.configure(config, ["avosms:apiKey"])
+            yield stub, plugin
+    finally:
+        stub.close()
+
+
+def checked(plugin: h.PluginProcess, members: list[dict[str, Any]], **opts: Any) -> dict[str, Any]:
+    raw = h.program_inputs(
+        lambda: ContactListMembers(
+            "m", list_id="7", members=members, opts=pulumi.ResourceOptions(**opts)
+        )
+    )["m"]["inputs"]
+    inputs, failures = plugin.check(h.urn(MEMBERS_TYPE, "m"), {}, raw)
+    assert failures == []
+    return inputs
+
+
+def assert_safe(text: str) -> None:
+    assert not any(raw in text for raw in RAW), repr(text[:300])
+    assert DEMO_KEY.lower() not in text.lower()
+    assert "9" * 400 not in text  # bounded
+
+
+def test_a_hostile_number_is_shown_safe_in_the_warning_and_the_failure(
+    stub_plugin: tuple[StubAvoSMS, h.PluginProcess],
+) -> None:
+    stub, plugin = stub_plugin
+    stub.server.replies.clear()
+    stub.script(
+        EP_INFO,
+        {
+            **GOOD_INFO,
+            "nb_contact_list": 1,
+            "list_contact": [{"contact_telephone_number": HOSTILE}],
+        },
+    )
+    stub.script("contact/delete", {"code": "ERR_999"})
+    inputs = checked(plugin, [])
+    since = plugin.stderr_offset()
+    with pytest.raises(h.PluginError) as caught:
+        plugin.create(h.urn(MEMBERS_TYPE, "m"), inputs)
+    message = caught.value.exception_message
+    assert "1 of 1 call(s) failed" in message, message
+    assert "\\x1b[31m+33\\u202e***\\x0d" in message, message
+    assert_safe(message)
+    warning = plugin.wait_for_stderr("does not declare", since=since)
+    assert "\\x1b[31m+33\\u202e***\\x0d" in warning, warning
+    assert_safe(warning)
+
+
+def test_a_hostile_number_and_field_are_shown_safe_in_an_adoptions_differences(
+    stub_plugin: tuple[StubAvoSMS, h.PluginProcess],
+) -> None:
+    stub, plugin = stub_plugin
+    stub.server.replies.clear()
+    contacts = [
+        {"contact_telephone_number": HOSTILE},
+        {"contact_telephone_number": MOBILE, "contact_first_name": HOSTILE},
+    ]
+    stub.script(EP_INFO, {**GOOD_INFO, "nb_contact_list": 2, "list_contact": contacts})
+    inputs = checked(plugin, [{"phone_number": MOBILE, "first_name": "Alice"}], import_="7")
+    with pytest.raises(h.PluginError) as caught:
+        plugin.create(h.urn(MEMBERS_TYPE, "m"), inputs)
+    message = caught.value.exception_message
+    assert "differs from the list in AvoSMS for 2 number(s)" in message, message
+    assert message.count("\\x1b[31m+33\\u202e***\\x0d") == 2, message
+    assert_safe(message)

@@ -13,6 +13,7 @@ from typing import Any
 from pulumi.dynamic import CheckFailure
 
 from ._engine import IMPORT_PROPERTY, is_unknown
+from .validation import ValidationError, normalize_list_id
 
 #: One replacing change: (property, value in state, new input).
 Change = tuple[str, str, str]
@@ -121,3 +122,25 @@ def not_found_text(kind: str, import_id: str, where: str, form: str) -> str:
         "since been removed in AvoSMS, remove import_ from the program so that `pulumi up` "
         "creates it again."
     )
+
+
+def take_list_import_id(
+    news: Mapping[str, Any], inputs: dict[str, Any], failures: list[CheckFailure]
+) -> bool:
+    """Copy ``import_``'s list ID from ``news`` into ``inputs``, normalised.
+
+    True when a known, valid ID was taken (the caller then checks it against the inputs); a
+    malformed one is a failure, an unknown one is passed through.
+    """
+    import_id = news.get(IMPORT_PROPERTY)
+    if import_id is None:
+        return False
+    if is_unknown(import_id):
+        inputs[IMPORT_PROPERTY] = import_id
+        return False
+    try:
+        inputs[IMPORT_PROPERTY] = normalize_list_id(import_id)
+    except ValidationError as err:
+        failures.append(CheckFailure(IMPORT_PROPERTY, f"import_ {err}"))
+        return False
+    return True

@@ -126,26 +126,17 @@ def check_inputs(
     if news.get(ACCOUNT_PROPERTY) is not None:
         # Checked against the configured accounts by the provider (see _provider).
         inputs[ACCOUNT_PROPERTY] = news[ACCOUNT_PROPERTY]
-    import_id = news.get(IMPORT_PROPERTY)
-    if import_id is not None:
-        if is_unknown(import_id):
-            inputs[IMPORT_PROPERTY] = import_id
-        else:
-            try:
-                inputs[IMPORT_PROPERTY] = normalize_list_id(import_id)
-            except ValidationError as err:
-                failures.append(CheckFailure(IMPORT_PROPERTY, f"import_ {err}"))
-            else:
-                failure = _adoption.replacement_with_import(
-                    "list",
-                    inputs,
-                    _adoption.known_changes(olds, inputs, ("list_id",))
-                    + _adoption.account_change(olds, inputs),
-                ) or _adoption.import_mismatch(
-                    "list", [("list_id", "list", inputs[IMPORT_PROPERTY])], inputs, "the list_id"
-                )
-                if failure is not None:
-                    failures.append(failure)
+    if _adoption.take_list_import_id(news, inputs, failures):
+        failure = _adoption.replacement_with_import(
+            "list",
+            inputs,
+            _adoption.known_changes(olds, inputs, ("list_id",))
+            + _adoption.account_change(olds, inputs),
+        ) or _adoption.import_mismatch(
+            "list", [("list_id", "list", inputs[IMPORT_PROPERTY])], inputs, "the list_id"
+        )
+        if failure is not None:
+            failures.append(failure)
     return inputs, failures
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import pickle
 from collections.abc import Iterator
+from typing import Any, TypeVar
 
 import pulumi
 from pulumi.dynamic import Resource, ResourceProvider
@@ -27,6 +28,7 @@ __all__ = ["DynamicResource", "pickler_restored"]
 #: The attributes of ``pickle._Pickler`` that ``serialize_provider`` replaces.
 _PATCHED = ("_batch_setitems", "save_dict")
 _ABSENT = object()
+_R = TypeVar("_R", bound="DynamicResource")
 
 
 @contextlib.contextmanager
@@ -63,3 +65,27 @@ class DynamicResource(Resource):
     ) -> None:
         with pickler_restored():
             super().__init__(provider, name, props, opts)
+
+    @classmethod
+    def _reference(
+        cls: type[_R],
+        provider: ResourceProvider,
+        resource_name: str,
+        id: pulumi.Input[str],
+        props: dict[str, Any],
+        opts: pulumi.ResourceOptions | None,
+    ) -> _R:
+        """What ``get`` registers: a read of the existing object ``id``, never written to.
+
+        The engine's read step sends ``props`` as the Read request; only ``__provider``
+        (added here) matters to the plugin, the None outputs declare the attributes.
+        """
+        resource = cls.__new__(cls)
+        DynamicResource.__init__(
+            resource,
+            provider,
+            resource_name,
+            props,
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
+        )
+        return resource

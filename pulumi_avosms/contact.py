@@ -159,18 +159,8 @@ class Contact(DynamicResource, module="avosms", name="Contact"):
                 id = format_contact_id(*parse_contact_id(id))
             except ValidationError as err:
                 raise ValidationError(f"Contact.get({resource_name!r}): id {err}") from None
-        # What the engine's read step sends to Read: `__provider` (added by the base class)
-        # and the outputs, None, which declare the attributes.
         props: dict[str, Any] = {**dict.fromkeys(OUTPUT_PROPERTIES), "account": account}
-        resource = cls.__new__(cls)
-        DynamicResource.__init__(
-            resource,
-            ContactProvider(),
-            resource_name,
-            props,
-            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
-        )
-        return resource
+        return cls._reference(ContactProvider(), resource_name, id, props, opts)
 
 
 # -- the controller: create, read, update and delete against AvoSMS ----------------------

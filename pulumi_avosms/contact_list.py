@@ -120,19 +120,8 @@ class ContactList(DynamicResource, module="avosms", name="ContactList"):
                 id = normalize_list_id(id)
             except ValidationError as err:
                 raise ValidationError(f"ContactList.get({resource_name!r}): id {err}") from None
-        # The engine's read step sends these props as the Read request; only `__provider`
-        # (added by the base class) matters to the plugin, the None outputs declare the
-        # attributes.
         props: dict[str, Any] = {**dict.fromkeys(OUTPUT_PROPERTIES), "account": account}
-        resource = cls.__new__(cls)
-        DynamicResource.__init__(
-            resource,
-            ContactListProvider(),
-            resource_name,
-            props,
-            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
-        )
-        return resource
+        return cls._reference(ContactListProvider(), resource_name, id, props, opts)
 
 
 # -- the controller: create, read, update and delete against AvoSMS ----------------------

@@ -11,13 +11,12 @@ from typing import Any
 from pulumi.dynamic import CheckFailure, DiffResult
 
 from . import _adoption
-from ._engine import IMPORT_PROPERTY, is_unknown
+from ._engine import is_unknown
 from ._model import ContactListInfo
 from .config import ACCOUNT_PROPERTY
 from .validation import (
     ValidationError,
     normalize_country_code,
-    normalize_list_id,
     normalize_list_name,
 )
 
@@ -65,15 +64,7 @@ def check_inputs(
     if news.get(ACCOUNT_PROPERTY) is not None:
         # Checked against the configured accounts by the provider (see _provider).
         inputs[ACCOUNT_PROPERTY] = news[ACCOUNT_PROPERTY]
-    import_id = news.get(IMPORT_PROPERTY)
-    if import_id is not None:
-        if is_unknown(import_id):
-            inputs[IMPORT_PROPERTY] = import_id
-        else:
-            try:
-                inputs[IMPORT_PROPERTY] = normalize_list_id(import_id)
-            except ValidationError as err:
-                failures.append(CheckFailure(IMPORT_PROPERTY, f"import_ {err}"))
+    _adoption.take_list_import_id(news, inputs, failures)
     if not failures:
         for failure in (
             same_name_replacement(olds, inputs),

@@ -63,7 +63,7 @@ def test_an_endpoint_url_parsers_read_differently_fails_at_configuration_unsent(
     endpoint = spelling.format(port=emulator.port)
     with h.PluginProcess(unset_prefixes=["AVOSMS_"]) as plugin:
         error = _create_fails(plugin, {**avosms_config, "avosms:endpoint": endpoint})
-    assert error.exception_type.endswith("ConfigurationError")
+    assert error.raised("ConfigurationError"), error.details
     assert "avosms:endpoint" in error.message and "URL parsers read" in error.message
     assert emulator.stats.snapshot()["total_calls"] == 0
 

@@ -234,7 +234,7 @@ def test_scripts_demo_without_the_cli_says_how_to_install_it_and_fails() -> None
     )
     assert done.returncode != 0
     assert "is not on PATH" in done.stderr
-    assert "https://get.pulumi.com" in done.stderr
+    assert "https://www.pulumi.com/docs/install/" in done.stderr
     assert done.stdout == ""  # nothing was set up or run before the check
 
 

@@ -148,11 +148,14 @@ class Accounts:
             return True
         return any(self._environ.get(_spelling(name, keys)[1]) for keys in _ACCOUNT_FIELDS.values())
 
-    def _field(self, name: str, field_name: str) -> str | None:
-        value: str | None = self._configured.get(name, {}).get(field_name)
-        if not value:
-            value = self._environ.get(_spelling(name, _ACCOUNT_FIELDS[field_name])[1])
-        return value or None
+    def _field(self, name: str, field_name: str) -> tuple[str | None, str | None]:
+        """``(value, the spelling it was read from)`` of one field of account ``name``."""
+        cfg, env = _spelling(name, _ACCOUNT_FIELDS[field_name])
+        value = self._configured.get(name, {}).get(field_name)
+        if value:
+            return value, cfg
+        value = self._environ.get(env)
+        return (value, env) if value else (None, None)
 
     def settings(self, name: str) -> ProviderSettings:
         """The settings of account ``name``; :class:`ConfigurationError` if it is not
@@ -162,20 +165,23 @@ class Accounts:
             return cached
         if name not in self:
             raise ConfigurationError(self.unknown_message(name))
-        endpoint = self._field(name, "endpoint")
+        endpoint = self._field(name, "endpoint")[0]
         if endpoint is None:
             endpoint = self.default.endpoint
         else:
             endpoint = endpoint.rstrip("/")
             if endpoint != EMBEDDED_ENDPOINT:
                 check_endpoint(endpoint, _spelling(name, ENDPOINT))
+        api_id, api_id_from = self._field(name, "apiId")
+        api_key, api_key_from = self._field(name, "apiKey")
         settings = dataclasses.replace(
             self.default,
-            api_id=self._field(name, "apiId"),
-            api_key=self._field(name, "apiKey"),
+            api_id=api_id,
+            api_key=api_key,
             endpoint=endpoint,
             account=name,
             credentials_settings=(_spelling(name, API_ID), _spelling(name, API_KEY)),
+            credentials_read_from=(api_id_from, api_key_from),
         )
         self._settings[name] = settings
         return settings

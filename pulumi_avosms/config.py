@@ -122,11 +122,28 @@ class ProviderSettings:
     #: (stack config key, environment variable) of the API ID and of the key: the default
     #: account's, or a named account's (``avosms:accounts.<name>.apiId`` ...).
     credentials_settings: tuple[tuple[str, str], tuple[str, str]] = (API_ID, API_KEY)
+    #: The spelling the API ID and the key were each read from (None: not set).
+    credentials_read_from: tuple[str | None, str | None] = (None, None)
 
     @property
     def embedded(self) -> bool:
         """True when the endpoint selects the emulator started inside the plugin."""
         return self.endpoint == EMBEDDED_ENDPOINT
+
+    def credentials_source(self) -> str:
+        """Whose credentials these are and where they were read from (names, never a value),
+        for the error AvoSMS's refusal of them becomes."""
+        whose = "the demo account" if self.account is None else f"account {self.account!r}"
+        if self.embedded:  # it answers to its own demo credentials, never to the settings
+            return f"of {whose} in the embedded emulator"
+        api_id_from, api_key_from = (
+            where or f"{cfg} (or {env})"
+            for where, (cfg, env) in zip(
+                self.credentials_read_from, self.credentials_settings, strict=True
+            )
+        )
+        read = f"read from {api_id_from} and {api_key_from}"
+        return read if self.account is None else f"of {whose}, {read}"
 
     def require_credentials(self) -> tuple[str, str]:
         """Return ``(api_id, api_key)`` or raise a :class:`ConfigurationError` naming both ways."""
@@ -156,17 +173,23 @@ class ProviderSettings:
         return self.api_id, self.api_key
 
 
+def _read_setting(
+    config: ConfigLike | Mapping[str, Any], environ: Mapping[str, str], keys: tuple[str, str]
+) -> tuple[str | None, str | None]:
+    """``(value, the spelling it was read from)`` of one setting, ``(None, None)`` if unset.
+
+    Stack config wins over the environment; empty strings count as unset.
+    """
+    for where, value in ((keys[0], config.get(keys[0])), (keys[1], environ.get(keys[1]))):
+        if value is not None and value != "":
+            return str(value), where
+    return None, None
+
+
 def _lookup(
     config: ConfigLike | Mapping[str, Any], environ: Mapping[str, str], keys: tuple[str, str]
 ) -> str | None:
-    """Stack config wins over the environment; empty strings count as unset."""
-    cfg_key, env_key = keys
-    value = config.get(cfg_key)
-    if value is None or value == "":
-        value = environ.get(env_key)
-    if value is None or value == "":
-        return None
-    return str(value)
+    return _read_setting(config, environ, keys)[0]
 
 
 def _number(
@@ -273,24 +296,28 @@ def settings_from_config(
 ) -> ProviderSettings:
     """Resolve settings from the stack config (``avosms:*``), falling back to ``AVOSMS_*``."""
     env = os.environ if environ is None else environ
-    api_key = _lookup(config, env, API_KEY)
+    api_key = _read_setting(config, env, API_KEY)
     try:
         return _resolve(config, env, api_key)
     except ConfigurationError as exc:
         # A refusal quotes the setting it refuses: the key may be in it (pasted by mistake).
         text = str(exc)
-        raise ConfigurationError(safe_text(text, (api_key or "",), len(text))) from None
+        raise ConfigurationError(safe_text(text, (api_key[0] or "",), len(text))) from None
 
 
 def _resolve(
-    config: ConfigLike | Mapping[str, Any], env: Mapping[str, str], api_key: str | None
+    config: ConfigLike | Mapping[str, Any],
+    env: Mapping[str, str],
+    api_key: tuple[str | None, str | None],
 ) -> ProviderSettings:
     endpoint = (_lookup(config, env, ENDPOINT) or DEFAULT_ENDPOINT).rstrip("/")
     if endpoint != EMBEDDED_ENDPOINT:
         check_endpoint(endpoint)
+    api_id, api_id_from = _read_setting(config, env, API_ID)
     return ProviderSettings(
-        api_id=_lookup(config, env, API_ID),
-        api_key=api_key,
+        api_id=api_id,
+        api_key=api_key[0],
+        credentials_read_from=(api_id_from, api_key[1]),
         endpoint=endpoint,
         timeout=_number(_lookup(config, env, TIMEOUT), TIMEOUT, DEFAULT_TIMEOUT, minimum=0.1),
         max_retries=int(

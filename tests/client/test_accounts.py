@@ -89,3 +89,40 @@ def test_missing_credentials_of_a_named_account_name_its_settings() -> None:
     message = str(caught.value)
     assert "avosms:accounts.agency.apiKey (or AVOSMS_AGENCY_API_KEY)" in message
     assert "avosms:apiId" not in message
+
+
+@pytest.mark.parametrize(
+    ("fields", "environ", "source"),
+    [
+        (
+            {"apiId": "a@example.com", "apiKey": "key-from-config-1"},
+            {"AVOSMS_CLIENT_A_API_KEY": "key-from-env-2"},
+            "avosms:accounts.client-a.apiId and avosms:accounts.client-a.apiKey",
+        ),
+        (
+            None,
+            {"AVOSMS_CLIENT_A_API_ID": "a@example.com", "AVOSMS_CLIENT_A_API_KEY": "key-env-2"},
+            "AVOSMS_CLIENT_A_API_ID and AVOSMS_CLIENT_A_API_KEY",
+        ),
+        (
+            {"apiId": "a@example.com"},
+            {"AVOSMS_CLIENT_A_API_KEY": "key-from-env-2"},
+            "avosms:accounts.client-a.apiId and AVOSMS_CLIENT_A_API_KEY",
+        ),
+    ],
+    ids=["stack-config", "environment", "mixed"],
+)
+def test_an_accounts_credentials_source_names_its_own_settings(
+    fields: dict[str, str] | None, environ: dict[str, str], source: str
+) -> None:
+    config = {
+        "avosms:apiId": "default@example.com",
+        "avosms:apiKey": "default-key-0",
+        **({"avosms:accounts": json.dumps({"client-a": fields})} if fields else {}),
+    }
+    named = _accounts(config, environ).settings("client-a")
+    assert named.credentials_source() == f"of account 'client-a', read from {source}"
+    assert "key-" not in named.credentials_source()
+    # The default account's settings are untouched by the named one's.
+    default = settings_from_config(config, environ)
+    assert default.credentials_source() == "read from avosms:apiId and avosms:apiKey"

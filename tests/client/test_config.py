@@ -79,6 +79,35 @@ def test_an_endpoint_parsers_could_read_differently_is_refused_naming_the_settin
     assert "avosms:endpoint" in message and "must be an http(s) URL" in message
 
 
+@pytest.mark.parametrize(
+    ("config", "environ", "source"),
+    [
+        (
+            {"avosms:apiId": "a@example.com", "avosms:apiKey": "key-1"},
+            {"AVOSMS_API_ID": "b@example.com", "AVOSMS_API_KEY": "key-2"},
+            "read from avosms:apiId and avosms:apiKey",
+        ),
+        (
+            {"avosms:apiId": ""},
+            {"AVOSMS_API_ID": "b@example.com", "AVOSMS_API_KEY": "key-2"},
+            "read from AVOSMS_API_ID and AVOSMS_API_KEY",
+        ),
+        (
+            {"avosms:apiId": "a@example.com"},
+            {"AVOSMS_API_KEY": "key-2"},
+            "read from avosms:apiId and AVOSMS_API_KEY",
+        ),
+    ],
+    ids=["stack-config", "environment", "mixed"],
+)
+def test_the_credentials_source_names_the_settings_they_were_read_from(
+    config: dict[str, str], environ: dict[str, str], source: str
+) -> None:
+    settings = settings_from_config(config, environ)
+    assert settings.credentials_source() == source
+    assert "key-" not in settings.credentials_source()
+
+
 #: What pulumi_avosms.config offered in 0.1.0: a program or script may import any of it.
 RELEASED_NAMES = (
     "API_ID",
@@ -105,3 +134,8 @@ def test_the_names_released_in_config_still_import_from_it() -> None:
     from pulumi_avosms import config
 
     assert [name for name in RELEASED_NAMES if not hasattr(config, name)] == []
+    # 0.1.0's positional fields keep their places; settings made so name both spellings.
+    settings = config.ProviderSettings("a@example.com", "key-1", "https://api.avosms.com/v1")
+    assert settings.credentials_source() == (
+        "read from avosms:apiId (or AVOSMS_API_ID) and avosms:apiKey (or AVOSMS_API_KEY)"
+    )

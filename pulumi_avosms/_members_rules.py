@@ -13,11 +13,11 @@ from typing import Any
 from pulumi.dynamic import CheckFailure
 
 from . import _adoption
+from ._accounts import ACCOUNT_PROPERTY
 from ._engine import IMPORT_PROPERTY, is_unknown
 from ._members_apply import MAX_LISTED_FAILURES
 from ._members_plan import MemberMap, compact
 from ._model import MEMBER_FIELDS
-from .config import ACCOUNT_PROPERTY
 from .contact_validation import InvalidContactError, normalize_contact
 from .validation import ValidationError, describe, normalize_list_id
 

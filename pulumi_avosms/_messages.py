@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from .client.endpoints import DEFAULT_ENDPOINT
 
-CREDENTIALS = (
-    "AvoSMS did not recognise the API credentials; check avosms:apiId / avosms:apiKey "
-    "(or AVOSMS_API_ID / AVOSMS_API_KEY)"
-)
+#: Whose credentials a client holds when its maker does not say (the plugin says: _runtime).
+GIVEN_CREDENTIALS = "given to AvoSMSClient"
+
+
+def credentials_rejected(source: str) -> str:
+    """``source``: whose credentials and where they were read from (names, never a value)."""
+    return f"AvoSMS did not recognise the API credentials {source}; check both values"
+
+
 LIST_ID_EMPTY = (
     "the contact list id was empty; a list id is required (this is a bug in the caller, "
     "please report it)"

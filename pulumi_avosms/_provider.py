@@ -16,18 +16,16 @@ import pulumi
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from . import _runtime
-from ._engine import IMPORT_PROPERTY, is_unknown
-from ._text import describe
-from .config import (
+from ._accounts import (
     ACCOUNT_NAME_RE,
     ACCOUNT_PROPERTY,
     ACCOUNTS,
     Accounts,
-    ConfigurationError,
-    ProviderSettings,
     accounts_from_config,
-    settings_from_config,
 )
+from ._engine import IMPORT_PROPERTY, is_unknown
+from ._text import describe
+from .config import ConfigurationError, ProviderSettings, settings_from_config
 from .errors import APIError, AvoSMSError
 
 if TYPE_CHECKING:

@@ -116,6 +116,7 @@ def get_client(settings: ProviderSettings) -> AvoSMSClient:
             max_retry_time=settings.retry_timeout,
             # The plugin's 4 workers may each run a ContactListMembers step's calls at once.
             pool_size=4 * settings.max_concurrency,
+            credentials_source=settings.credentials_source(),
         )
         _clients[settings] = client
         return client

@@ -37,8 +37,8 @@ Settings (stack config key, environment fallback, default):
     The embedded emulator's SQLite file (``.avosms/emulator.sqlite3`` by default).
 ``avosms:accounts`` / ``AVOSMS_<NAME>_API_ID``, ``_API_KEY``, ``_ENDPOINT``
     Named accounts, which a resource selects with its ``account`` input (see
-    :class:`Accounts`): a map of name to ``apiId``, ``apiKey`` (secret) and optionally
-    ``endpoint`` (else ``avosms:endpoint``). Every other setting is the stack's.
+    :mod:`pulumi_avosms._accounts`): a map of name to ``apiId``, ``apiKey`` (secret) and
+    optionally ``endpoint`` (else ``avosms:endpoint``). Every other setting is the stack's.
 
 Stack config wins over the environment; an empty value counts as unset. A malformed number
 fails with a :class:`ConfigurationError` naming both spellings.
@@ -46,7 +46,6 @@ fails with a :class:`ConfigurationError` naming both spellings.
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import math
 import os
@@ -99,7 +98,9 @@ DEFAULT_RETRY_TIMEOUT = 60.0
 DEFAULT_MAX_CONCURRENCY = 8
 
 
-class _ConfigLike(Protocol):
+class ConfigLike(Protocol):
+    """What settings are read from: the plugin's config map, or a plain mapping."""
+
     def get(self, key: str) -> Any: ...
 
 
@@ -118,16 +119,35 @@ class ProviderSettings:
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     #: The named account these settings belong to (None: the stack's default account).
     account: str | None = None
+    #: (stack config key, environment variable) of the API ID and of the key: the default
+    #: account's, or a named account's (``avosms:accounts.<name>.apiId`` ...).
+    credentials_settings: tuple[tuple[str, str], tuple[str, str]] = (API_ID, API_KEY)
+    #: The spelling the API ID and the key were each read from (None: not set).
+    credentials_read_from: tuple[str | None, str | None] = (None, None)
 
     @property
     def embedded(self) -> bool:
         """True when the endpoint selects the emulator started inside the plugin."""
         return self.endpoint == EMBEDDED_ENDPOINT
 
+    def credentials_source(self) -> str:
+        """Whose credentials these are and where they were read from (names, never a value),
+        for the error AvoSMS's refusal of them becomes."""
+        whose = "the demo account" if self.account is None else f"account {self.account!r}"
+        if self.embedded:  # it answers to its own demo credentials, never to the settings
+            return f"of {whose} in the embedded emulator"
+        api_id_from, api_key_from = (
+            where or f"{cfg} (or {env})"
+            for where, (cfg, env) in zip(
+                self.credentials_read_from, self.credentials_settings, strict=True
+            )
+        )
+        read = f"read from {api_id_from} and {api_key_from}"
+        return read if self.account is None else f"of {whose}, {read}"
+
     def require_credentials(self) -> tuple[str, str]:
         """Return ``(api_id, api_key)`` or raise a :class:`ConfigurationError` naming both ways."""
-        api_id_keys = _spelling(self.account, API_ID)
-        api_key_keys = _spelling(self.account, API_KEY)
+        api_id_keys, api_key_keys = self.credentials_settings
         missing = [
             (cfg, env)
             for (cfg, env), value in ((api_id_keys, self.api_id), (api_key_keys, self.api_key))
@@ -153,17 +173,23 @@ class ProviderSettings:
         return self.api_id, self.api_key
 
 
+def _read_setting(
+    config: ConfigLike | Mapping[str, Any], environ: Mapping[str, str], keys: tuple[str, str]
+) -> tuple[str | None, str | None]:
+    """``(value, the spelling it was read from)`` of one setting, ``(None, None)`` if unset.
+
+    Stack config wins over the environment; empty strings count as unset.
+    """
+    for where, value in ((keys[0], config.get(keys[0])), (keys[1], environ.get(keys[1]))):
+        if value is not None and value != "":
+            return str(value), where
+    return None, None
+
+
 def _lookup(
-    config: _ConfigLike | Mapping[str, Any], environ: Mapping[str, str], keys: tuple[str, str]
+    config: ConfigLike | Mapping[str, Any], environ: Mapping[str, str], keys: tuple[str, str]
 ) -> str | None:
-    """Stack config wins over the environment; empty strings count as unset."""
-    cfg_key, env_key = keys
-    value = config.get(cfg_key)
-    if value is None or value == "":
-        value = environ.get(env_key)
-    if value is None or value == "":
-        return None
-    return str(value)
+    return _read_setting(config, environ, keys)[0]
 
 
 def _number(
@@ -216,7 +242,7 @@ def quotable_endpoint(endpoint: str) -> str:
     return endpoint[:start] + "***" + endpoint[endpoint.rindex("@") :]
 
 
-def _check_endpoint(endpoint: str, keys: tuple[str, str] = ENDPOINT) -> None:
+def check_endpoint(endpoint: str, keys: tuple[str, str] = ENDPOINT) -> None:
     """Refuse endpoints that are not plain URLs, and plain http to anything but this machine.
 
     The API key travels in every request body: over http it would cross the network in
@@ -265,29 +291,33 @@ def is_loopback_host(host: str) -> bool:
 
 
 def settings_from_config(
-    config: _ConfigLike | Mapping[str, Any],
+    config: ConfigLike | Mapping[str, Any],
     environ: Mapping[str, str] | None = None,
 ) -> ProviderSettings:
     """Resolve settings from the stack config (``avosms:*``), falling back to ``AVOSMS_*``."""
     env = os.environ if environ is None else environ
-    api_key = _lookup(config, env, API_KEY)
+    api_key = _read_setting(config, env, API_KEY)
     try:
         return _resolve(config, env, api_key)
     except ConfigurationError as exc:
         # A refusal quotes the setting it refuses: the key may be in it (pasted by mistake).
         text = str(exc)
-        raise ConfigurationError(safe_text(text, (api_key or "",), len(text))) from None
+        raise ConfigurationError(safe_text(text, (api_key[0] or "",), len(text))) from None
 
 
 def _resolve(
-    config: _ConfigLike | Mapping[str, Any], env: Mapping[str, str], api_key: str | None
+    config: ConfigLike | Mapping[str, Any],
+    env: Mapping[str, str],
+    api_key: tuple[str | None, str | None],
 ) -> ProviderSettings:
     endpoint = (_lookup(config, env, ENDPOINT) or DEFAULT_ENDPOINT).rstrip("/")
     if endpoint != EMBEDDED_ENDPOINT:
-        _check_endpoint(endpoint)
+        check_endpoint(endpoint)
+    api_id, api_id_from = _read_setting(config, env, API_ID)
     return ProviderSettings(
-        api_id=_lookup(config, env, API_ID),
-        api_key=api_key,
+        api_id=api_id,
+        api_key=api_key[0],
+        credentials_read_from=(api_id_from, api_key[1]),
         endpoint=endpoint,
         timeout=_number(_lookup(config, env, TIMEOUT), TIMEOUT, DEFAULT_TIMEOUT, minimum=0.1),
         max_retries=int(
@@ -320,208 +350,3 @@ def _resolve(
             )
         ),
     )
-
-
-# -- named accounts ------------------------------------------------------------------------
-
-#: The stack config key holding the named accounts (a map: name -> apiId, apiKey, endpoint).
-ACCOUNTS = "avosms:accounts"
-#: The input (and output) of every resource that names its account (absent: the default).
-ACCOUNT_PROPERTY = "account"
-#: What an account name may be: it is also part of environment variable names.
-ACCOUNT_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}", re.ASCII)
-#: An account's fields in ``avosms:accounts``, and the setting each stands for.
-_ACCOUNT_FIELDS = {"apiId": API_ID, "apiKey": API_KEY, "endpoint": ENDPOINT}
-#: The environment variables of a named account (``AVOSMS_<NAME>_API_ID`` ...).
-ACCOUNT_ENV_RE = re.compile(r"AVOSMS_([A-Z0-9_]+)_(API_ID|API_KEY|ENDPOINT)", re.ASCII)
-
-
-def account_env_name(account: str) -> str:
-    """The ``NAME`` of ``AVOSMS_<NAME>_API_ID`` for ``account``: upper case, ``-`` as ``_``."""
-    return account.upper().replace("-", "_")
-
-
-def _spelling(account: str | None, keys: tuple[str, str]) -> tuple[str, str]:
-    """The (stack config key, environment variable) of a setting for ``account``."""
-    if account is None:
-        return keys
-    field_name = next(name for name, setting in _ACCOUNT_FIELDS.items() if setting == keys)
-    suffix = keys[1].removeprefix("AVOSMS_")
-    return f"{ACCOUNTS}.{account}.{field_name}", f"AVOSMS_{account_env_name(account)}_{suffix}"
-
-
-def _unwrap_secrets(value: Any) -> Any:
-    """``value`` with every secret marker removed, at any depth (the plugin unwraps only the
-    top level of each config value)."""
-    from pulumi.runtime import rpc
-
-    if rpc.is_rpc_secret(value):
-        return _unwrap_secrets(rpc.unwrap_rpc_secret(value))
-    if isinstance(value, Mapping):
-        return {k: _unwrap_secrets(v) for k, v in value.items()}
-    return value
-
-
-def _configured_accounts(raw: Any) -> dict[str, dict[str, str]]:
-    """``avosms:accounts`` as ``{name: {field: value}}``, checked; never quotes a value.
-
-    The engine hands a structured config value to a dynamic provider as JSON text (its
-    config map holds strings); a map is accepted as well.
-    """
-    import json
-
-    raw = _unwrap_secrets(raw)
-    if raw is None or raw == "":
-        return {}
-    if isinstance(raw, str):
-        try:
-            raw = _unwrap_secrets(json.loads(raw))
-        except ValueError:
-            raw = None
-    if not isinstance(raw, Mapping):
-        raise ConfigurationError(
-            f"{ACCOUNTS} must be a map of account names to their settings, set with e.g. "
-            f"`pulumi config set --path '{ACCOUNTS}.agency.apiId' you@example.com`."
-        )
-    accounts: dict[str, dict[str, str]] = {}
-    for name, entry in raw.items():
-        if not isinstance(name, str) or ACCOUNT_NAME_RE.fullmatch(name) is None:
-            raise ConfigurationError(
-                f"{ACCOUNTS} has an account named {str(name)[:70]!r}: account names are up to "
-                "64 letters, digits, - and _, starting with a letter."
-            )
-        if not isinstance(entry, Mapping):
-            raise ConfigurationError(
-                f"{ACCOUNTS}.{name} must be a map with apiId, apiKey and optionally endpoint."
-            )
-        odd = sorted(str(key) for key in entry if key not in _ACCOUNT_FIELDS)
-        if odd:
-            raise ConfigurationError(
-                f"{ACCOUNTS}.{name} has unknown field(s) {', '.join(repr(k[:40]) for k in odd)}; "
-                f"an account takes {', '.join(_ACCOUNT_FIELDS)}."
-            )
-        fields: dict[str, str] = {}
-        for key, value in entry.items():
-            if value is None or value == "":
-                continue
-            if not isinstance(value, str):
-                # Never quote it: it may be the key, typed as a number.
-                raise ConfigurationError(f"{ACCOUNTS}.{name}.{key} must be a string.")
-            fields[key] = value
-        accounts[name] = fields
-    return accounts
-
-
-class Accounts:
-    """The stack's named accounts, which a resource selects with its ``account`` input.
-
-    An account ``agency`` is configured in the stack (``avosms:accounts.agency.apiId``,
-    ``...apiKey``, optionally ``...endpoint``) or in the environment
-    (``AVOSMS_AGENCY_API_ID``, ``AVOSMS_AGENCY_API_KEY``, ``AVOSMS_AGENCY_ENDPOINT``), stack
-    config winning field by field. Its endpoint defaults to the stack's (``avosms:endpoint``);
-    every other setting (timeouts, retries, concurrency, emulator state) is the stack's.
-    """
-
-    def __init__(
-        self,
-        default: ProviderSettings,
-        configured: Mapping[str, Mapping[str, str]],
-        environ: Mapping[str, str],
-    ) -> None:
-        self.default = default
-        self._configured = configured
-        self._environ = environ
-        self._settings: dict[str, ProviderSettings] = {}
-        self._api_keys: list[tuple[str, str]] | None = None
-
-    def names(self) -> list[str]:
-        """Every configured account name, sorted (environment-only ones in lower case)."""
-        names = set(self._configured)
-        covered = {account_env_name(name) for name in names}
-        for variable, value in self._environ.items():
-            match = ACCOUNT_ENV_RE.fullmatch(variable)
-            if match is not None and value and match[1] not in covered:
-                names.add(match[1].lower())
-        return sorted(names)
-
-    def __contains__(self, name: object) -> bool:
-        if not isinstance(name, str):
-            return False
-        if name in self._configured:
-            return True
-        return any(self._environ.get(_spelling(name, keys)[1]) for keys in _ACCOUNT_FIELDS.values())
-
-    def _field(self, name: str, field_name: str) -> str | None:
-        value: str | None = self._configured.get(name, {}).get(field_name)
-        if not value:
-            value = self._environ.get(_spelling(name, _ACCOUNT_FIELDS[field_name])[1])
-        return value or None
-
-    def settings(self, name: str) -> ProviderSettings:
-        """The settings of account ``name``; :class:`ConfigurationError` if it is not
-        configured or its endpoint is refused (the message names accounts, never a key)."""
-        cached = self._settings.get(name)
-        if cached is not None:
-            return cached
-        if name not in self:
-            raise ConfigurationError(self.unknown_message(name))
-        endpoint = self._field(name, "endpoint")
-        if endpoint is None:
-            endpoint = self.default.endpoint
-        else:
-            endpoint = endpoint.rstrip("/")
-            if endpoint != EMBEDDED_ENDPOINT:
-                _check_endpoint(endpoint, _spelling(name, ENDPOINT))
-        settings = dataclasses.replace(
-            self.default,
-            api_id=self._field(name, "apiId"),
-            api_key=self._field(name, "apiKey"),
-            endpoint=endpoint,
-            account=name,
-        )
-        self._settings[name] = settings
-        return settings
-
-    def unknown_message(self, name: str) -> str:
-        """Why ``name`` cannot be used: the configured names (names only) and how to add one."""
-        names = self.names()
-        known = (
-            f"the accounts configured are {', '.join(repr(n) for n in names)}"
-            if names
-            else "no named account is configured"
-        )
-        return (
-            f"account {name!r} is not configured: {known}. Add it with `pulumi config set "
-            f"--path '{ACCOUNTS}.{name}.apiId' you@example.com` and `pulumi config set --secret "
-            f"--path '{ACCOUNTS}.{name}.apiKey' <key>`, or export "
-            f"AVOSMS_{account_env_name(name)}_API_ID and AVOSMS_{account_env_name(name)}_API_KEY."
-        )
-
-    def api_keys(self) -> list[tuple[str, str]]:
-        """``(where it is set, key)`` for every API key configured: the stack's default one,
-        each named account's, and every ``AVOSMS_<NAME>_API_KEY`` (the input guard refuses
-        them all)."""
-        if self._api_keys is not None:  # every check asks: scan the environment once
-            return self._api_keys
-        keys: list[tuple[str, str]] = []
-        if self.default.api_key:
-            keys.append((API_KEY[0], self.default.api_key))
-        for name, fields in self._configured.items():
-            if fields.get("apiKey"):
-                keys.append((_spelling(name, API_KEY)[0], fields["apiKey"]))
-        for variable, value in self._environ.items():
-            match = ACCOUNT_ENV_RE.fullmatch(variable)
-            if match is not None and match[2] == "API_KEY" and value:
-                keys.append((variable, value))
-        self._api_keys = keys
-        return keys
-
-
-def accounts_from_config(
-    config: _ConfigLike | Mapping[str, Any],
-    default: ProviderSettings,
-    environ: Mapping[str, str] | None = None,
-) -> Accounts:
-    """The named accounts of ``avosms:accounts`` and ``AVOSMS_<NAME>_*`` (see :class:`Accounts`)."""
-    env = os.environ if environ is None else environ
-    return Accounts(default, _configured_accounts(config.get(ACCOUNTS)), env)

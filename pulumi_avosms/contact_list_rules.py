@@ -11,9 +11,9 @@ from typing import Any
 from pulumi.dynamic import CheckFailure, DiffResult
 
 from . import _adoption
+from ._accounts import ACCOUNT_PROPERTY
 from ._engine import is_unknown
 from ._model import ContactListInfo
-from .config import ACCOUNT_PROPERTY
 from .validation import (
     ValidationError,
     normalize_country_code,

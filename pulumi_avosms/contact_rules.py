@@ -12,10 +12,10 @@ from typing import Any
 from pulumi.dynamic import CheckFailure, DiffResult
 
 from . import _adoption
+from ._accounts import ACCOUNT_PROPERTY
 from ._engine import IMPORT_PROPERTY, is_unknown
 from ._model import CONTACT_FIELDS, ContactInfo
 from ._provider import with_account
-from .config import ACCOUNT_PROPERTY
 from .contact_validation import check_contact, format_contact_id, parse_contact_id
 from .validation import ValidationError, normalize_list_id
 

@@ -22,15 +22,10 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from . import _runtime
+from ._accounts import ACCOUNTS, accounts_from_config
 from ._model import ContactListInfo
 from .client.replies import match_name
-from .config import (
-    ACCOUNTS,
-    SETTINGS,
-    ProviderSettings,
-    accounts_from_config,
-    settings_from_config,
-)
+from .config import SETTINGS, ProviderSettings, settings_from_config
 from .errors import APIError, ContactListLookupError, NotFoundError, ValidationError
 from .validation import normalize_list_id
 

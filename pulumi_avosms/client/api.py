@@ -15,6 +15,7 @@ from typing import Any, NoReturn, TypeVar
 
 import requests
 
+from .. import _messages as msg
 from .._model import CONTACT_FIELDS, ContactInfo, ContactListDetail, ContactListInfo
 from ..errors import ConfigurationError, PicklingRefusedError
 from . import endpoints as ep
@@ -50,7 +51,9 @@ class AvoSMSClient:
     ``read_cache_ttl`` is the staleness the provider accepts for the reads it makes through
     :meth:`list_lists`, :meth:`find_list_by_name` and :meth:`get_list` (pass it as
     ``max_age``); reconciliation always reads fresh. ``pool_size`` is how many connections
-    are kept for concurrent calls.
+    are kept for concurrent calls. ``credentials_source`` says whose credentials these are
+    and where they were read from (names only, e.g. ``"read from avosms:apiId and
+    avosms:apiKey"``); an :class:`~pulumi_avosms.errors.AuthenticationError` names it.
 
     Test hooks: ``session`` replaces the ``requests.Session``; ``_sleep``, ``_monotonic`` and
     ``_random`` replace ``time.sleep``, ``time.monotonic`` and ``random.random``.
@@ -72,6 +75,7 @@ class AvoSMSClient:
         backoff_base: float = 0.5,
         backoff_max: float = 10.0,
         max_reply_bytes: int = MAX_REPLY_BYTES,
+        credentials_source: str = msg.GIVEN_CREDENTIALS,
         _sleep: Callable[[float], None] = time.sleep,
         _monotonic: Callable[[], float] = time.monotonic,
         _random: Callable[[], float] = random.random,
@@ -99,6 +103,7 @@ class AvoSMSClient:
             pool_size=pool_size,
             session=session,
             monotonic=_monotonic,
+            credentials_source=credentials_source,
         )
         self._calls = CallRunner(
             self._transport, self.policy, sleep=_sleep, monotonic=_monotonic, random=_random

@@ -233,6 +233,7 @@ class CallRunner:
             reply.headers,
             secrets=self.transport.secrets,
             url=self.transport.url(endpoint),
+            credentials_source=self.transport.credentials_source,
         )
         logger.debug(
             "%s attempt %d: HTTP %d %s",

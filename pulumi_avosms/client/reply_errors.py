@@ -104,10 +104,17 @@ def _decode(body: object) -> tuple[bool, object]:
 
 
 def _for_code(
-    code: str, endpoint: str, http_status: int, retry_after: float | None, secrets: tuple[str, ...]
+    code: str,
+    endpoint: str,
+    http_status: int,
+    retry_after: float | None,
+    secrets: tuple[str, ...],
+    credentials_source: str,
 ) -> APIError:
     if code == "ERR_100":
-        return AuthenticationError(code, msg.CREDENTIALS, endpoint, http_status)
+        return AuthenticationError(
+            code, msg.credentials_rejected(credentials_source), endpoint, http_status
+        )
     match = _ERR_CODE.fullmatch(code)
     if match is None:  # ERR_ followed by anything but a few digits: quoted safely
         code = safe_text(code, secrets, 32)
@@ -130,11 +137,13 @@ def error_from_reply(
     *,
     secrets: Iterable[str] = (),
     url: str | None = None,
+    credentials_source: str = msg.GIVEN_CREDENTIALS,
 ) -> APIError | None:
     """Map one AvoSMS reply to the error it means, or ``None`` when it is a success.
 
     ``body`` is the raw reply (``bytes``/``str``, parsed here) or an already-parsed JSON value;
-    ``url`` is where the request went (named in HTTP-level errors; never holds the key).
+    ``url`` is where the request went (named in HTTP-level errors; never holds the key);
+    ``credentials_source`` whose credentials were sent, named if AvoSMS rejects them.
     A success is HTTP 2xx with a JSON object whose ``code`` is ``"OK"``. Otherwise:
 
     * HTTP 429 -> :class:`RateLimitError` (``retry_after`` from ``Retry-After``);
@@ -161,7 +170,9 @@ def error_from_reply(
         if isinstance(code, str):
             code = code.strip().upper()
             if code.startswith("ERR_"):
-                return _for_code(code, endpoint, http_status, retry_after, secrets)
+                return _for_code(
+                    code, endpoint, http_status, retry_after, secrets, credentials_source
+                )
 
     if 500 <= http_status <= 599:
         return ServerError(
@@ -172,7 +183,9 @@ def error_from_reply(
             retry_after=retry_after,
         )
     if http_status in (401, 403):
-        return AuthenticationError(http_code, msg.CREDENTIALS, endpoint, http_status)
+        return AuthenticationError(
+            http_code, msg.credentials_rejected(credentials_source), endpoint, http_status
+        )
     if 300 <= http_status <= 399:
         return UnexpectedResponseError(
             http_code, msg.redirected(http_status, where), endpoint, http_status

@@ -130,6 +130,8 @@ class Transport:
     ``connect_timeout`` bounds opening a connection; ``read_timeout`` bounds each silence and
     the whole reply; replies over ``max_reply_bytes`` are cut off unread. ``pool_size``
     connections are kept for concurrent calls. ``session`` (tests) replaces the session.
+    ``credentials_source`` says whose credentials these are (names only), for the error
+    AvoSMS's refusal of them becomes.
     """
 
     def __init__(
@@ -144,12 +146,14 @@ class Transport:
         pool_size: int,
         session: requests.Session | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        credentials_source: str = msg.GIVEN_CREDENTIALS,
     ) -> None:
         self.base_url = base_url
         loopback = _sends_to_loopback(base_url, (api_key,))
         self.api_id = api_id
         self.__api_key = api_key  # name-mangled and never formatted anywhere
         self.secrets = (api_key,)
+        self.credentials_source = credentials_source
         self.connect_timeout = float(connect_timeout)
         self.read_timeout = float(read_timeout)
         self.max_reply_bytes = int(max_reply_bytes)

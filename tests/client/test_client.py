@@ -343,11 +343,12 @@ def test_wrong_key_is_authentication_error_naming_the_settings(
     make_client: Callable[..., AvoSMSClient],
     call: Callable[[AvoSMSClient], object],
 ) -> None:
-    client = make_client(emulator.api_url, api_key="wrong-key")
+    source = "read from avosms:apiId and AVOSMS_API_KEY"
+    client = make_client(emulator.api_url, api_key="wrong-key", credentials_source=source)
     with pytest.raises(AuthenticationError) as caught:
         call(client)
     assert caught.value.code == "ERR_100"
-    assert "avosms:apiKey" in caught.value.message
+    assert f"API credentials {source}; check both values" in caught.value.message
     assert emulator.stats.snapshot()["total_calls"] == 1
 
 

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
-from pulumi_avosms.config import (
-    Accounts,
-    ConfigurationError,
-    accounts_from_config,
-    settings_from_config,
-)
+from pulumi_avosms.config import ConfigurationError, settings_from_config
 
 
 @pytest.mark.parametrize(
@@ -87,83 +79,63 @@ def test_an_endpoint_parsers_could_read_differently_is_refused_naming_the_settin
     assert "avosms:endpoint" in message and "must be an http(s) URL" in message
 
 
-# -- named accounts (avosms:accounts, AVOSMS_<NAME>_*) --------------------------------------
-
-AGENCY = {"agency": {"apiId": "agency@example.com", "apiKey": "agency-key-123456"}}
-
-
-def _accounts(config: dict[str, Any], environ: dict[str, str] | None = None) -> Accounts:
-    env = environ or {}
-    return accounts_from_config(config, settings_from_config(config, env), env)
-
-
-@pytest.mark.parametrize("raw", [json.dumps(AGENCY), AGENCY])
-def test_accounts_come_as_json_text_or_as_a_map(raw: Any) -> None:
-    accounts = _accounts({"avosms:accounts": raw, "avosms:timeout": "7"})
-    settings = accounts.settings("agency")
-    assert (settings.api_id, settings.api_key) == ("agency@example.com", "agency-key-123456")
-    assert settings.account == "agency" and settings.timeout == 7.0
-    assert settings.endpoint == "https://api.avosms.com/v1"  # the stack's endpoint
-    assert "agency-key-123456" not in repr(settings)
-
-
-def test_stack_config_wins_over_the_environment_field_by_field() -> None:
-    config = {"avosms:accounts": json.dumps({"agency": {"apiId": "from-config@example.com"}})}
-    env = {"AVOSMS_AGENCY_API_ID": "from-env@example.com", "AVOSMS_AGENCY_API_KEY": "env-key-1234"}
-    settings = _accounts(config, env).settings("agency")
-    assert (settings.api_id, settings.api_key) == ("from-config@example.com", "env-key-1234")
-
-
-def test_names_list_config_and_environment_accounts_without_values() -> None:
-    env = {"AVOSMS_CLIENT_A_API_ID": "a@example.com", "AVOSMS_AGENCY_API_KEY": "k" * 12}
-    accounts = _accounts({"avosms:accounts": json.dumps(AGENCY)}, env)
-    assert accounts.names() == ["agency", "client_a"]
-    assert "client-a" in accounts and "client_a" in accounts and "other" not in accounts
-    message = accounts.unknown_message("other")
-    assert "'agency', 'client_a'" in message and "AVOSMS_OTHER_API_ID" in message
-    assert "agency-key-123456" not in message and "a@example.com" not in message
-
-
-def test_every_configured_key_is_listed_for_the_input_guard() -> None:
-    env = {"AVOSMS_CLIENT_A_API_KEY": "env-key-7890"}
-    config = {"avosms:apiKey": "default-key-1", "avosms:accounts": json.dumps(AGENCY)}
-    assert sorted(_accounts(config, env).api_keys()) == [
-        ("AVOSMS_CLIENT_A_API_KEY", "env-key-7890"),
-        ("avosms:accounts.agency.apiKey", "agency-key-123456"),
-        ("avosms:apiKey", "default-key-1"),
-    ]
-
-
-def test_an_account_endpoint_is_checked_like_the_default_one() -> None:
-    config = {"avosms:accounts": json.dumps({"x": {"endpoint": "http://api.avosms.com/v1"}})}
-    with pytest.raises(ConfigurationError, match=r"avosms:accounts\.x\.endpoint \(or "):
-        _accounts(config).settings("x")
-    embedded = {"avosms:accounts": json.dumps({"x": {"endpoint": "emulator"}})}
-    assert _accounts(embedded).settings("x").embedded
-
-
 @pytest.mark.parametrize(
-    ("raw", "expected"),
+    ("config", "environ", "source"),
     [
-        ("[1, 2]", "must be a map of account names"),
-        ("not json", "must be a map of account names"),
-        (json.dumps({"bad name": {}}), "account names are up to 64"),
-        (json.dumps({"a": {"apikey": "secret-value-1"}}), "unknown field"),
-        (json.dumps({"a": {"apiKey": 12345678}}), "must be a string"),
+        (
+            {"avosms:apiId": "a@example.com", "avosms:apiKey": "key-1"},
+            {"AVOSMS_API_ID": "b@example.com", "AVOSMS_API_KEY": "key-2"},
+            "read from avosms:apiId and avosms:apiKey",
+        ),
+        (
+            {"avosms:apiId": ""},
+            {"AVOSMS_API_ID": "b@example.com", "AVOSMS_API_KEY": "key-2"},
+            "read from AVOSMS_API_ID and AVOSMS_API_KEY",
+        ),
+        (
+            {"avosms:apiId": "a@example.com"},
+            {"AVOSMS_API_KEY": "key-2"},
+            "read from avosms:apiId and AVOSMS_API_KEY",
+        ),
     ],
+    ids=["stack-config", "environment", "mixed"],
 )
-def test_a_malformed_accounts_map_is_refused_without_quoting_values(
-    raw: str, expected: str
+def test_the_credentials_source_names_the_settings_they_were_read_from(
+    config: dict[str, str], environ: dict[str, str], source: str
 ) -> None:
-    with pytest.raises(ConfigurationError, match=expected) as caught:
-        _accounts({"avosms:accounts": raw})
-    assert "secret-value-1" not in str(caught.value) and "12345678" not in str(caught.value)
+    settings = settings_from_config(config, environ)
+    assert settings.credentials_source() == source
+    assert "key-" not in settings.credentials_source()
 
 
-def test_missing_credentials_of_a_named_account_name_its_settings() -> None:
-    config = {"avosms:accounts": json.dumps({"agency": {"apiId": "a@example.com"}})}
-    with pytest.raises(ConfigurationError) as caught:
-        _accounts(config).settings("agency").require_credentials()
-    message = str(caught.value)
-    assert "avosms:accounts.agency.apiKey (or AVOSMS_AGENCY_API_KEY)" in message
-    assert "avosms:apiId" not in message
+#: What pulumi_avosms.config offered in 0.1.0: a program or script may import any of it.
+RELEASED_NAMES = (
+    "API_ID",
+    "API_KEY",
+    "CONNECT_TIMEOUT",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_ENDPOINT",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_RETRY_TIMEOUT",
+    "DEFAULT_TIMEOUT",
+    "EMBEDDED_ENDPOINT",
+    "EMULATOR_STATE",
+    "ENDPOINT",
+    "MAX_RETRIES",
+    "RETRY_TIMEOUT",
+    "TIMEOUT",
+    "ConfigurationError",
+    "ProviderSettings",
+    "settings_from_config",
+)
+
+
+def test_the_names_released_in_config_still_import_from_it() -> None:
+    from pulumi_avosms import config
+
+    assert [name for name in RELEASED_NAMES if not hasattr(config, name)] == []
+    # 0.1.0's positional fields keep their places; settings made so name both spellings.
+    settings = config.ProviderSettings("a@example.com", "key-1", "https://api.avosms.com/v1")
+    assert settings.credentials_source() == (
+        "read from avosms:apiId (or AVOSMS_API_ID) and avosms:apiKey (or AVOSMS_API_KEY)"
+    )

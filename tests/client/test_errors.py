@@ -86,12 +86,22 @@ def test_table_covers_every_documented_pair() -> None:
     }
 
 
+SOURCE = "of account 'client-a', read from AVOSMS_CLIENT_A_API_ID and AVOSMS_CLIENT_A_API_KEY"
+
+
 @pytest.mark.parametrize("endpoint", API_ENDPOINTS)
-def test_err_100_is_bad_credentials_on_every_endpoint(endpoint: str) -> None:
-    error = error_from_reply(endpoint, 200, reply("ERR_100"))
+def test_err_100_is_bad_credentials_on_every_endpoint_naming_their_source(endpoint: str) -> None:
+    error = error_from_reply(endpoint, 200, reply("ERR_100"), credentials_source=SOURCE)
     assert isinstance(error, AuthenticationError)
-    assert "avosms:apiId / avosms:apiKey" in error.message
-    assert "AVOSMS_API_ID / AVOSMS_API_KEY" in error.message
+    assert error.message == (
+        f"AvoSMS did not recognise the API credentials {SOURCE}; check both values"
+    )
+
+
+def test_credentials_of_a_client_made_by_hand_are_the_ones_given_to_it() -> None:
+    error = error_from_reply("contact/list", 200, reply("ERR_100"))
+    assert isinstance(error, AuthenticationError)
+    assert "API credentials given to AvoSMSClient; check both values" in error.message
 
 
 @pytest.mark.parametrize("code", ["ERR_900", "ERR_901", "ERR_950", "ERR_999"])
@@ -177,7 +187,9 @@ def test_api_code_wins_over_an_error_http_status() -> None:
 
 @pytest.mark.parametrize("status", [401, 403])
 def test_http_401_403_without_code_is_authentication(status: int) -> None:
-    assert isinstance(error_from_reply("contact/list", status, b""), AuthenticationError)
+    error = error_from_reply("contact/list", status, b"", credentials_source=SOURCE)
+    assert isinstance(error, AuthenticationError)
+    assert SOURCE in error.message
 
 
 def test_http_404_without_code_points_at_the_endpoint_setting() -> None:

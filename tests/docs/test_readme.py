@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_avosms import config
+from pulumi_avosms import _accounts, config
 from pulumi_avosms._runtime import DEFAULT_EMULATOR_STATE
 from pulumi_avosms.emulator import __main__ as emulator_cli
 from tests.support import harness as h
@@ -261,12 +261,12 @@ def test_settings_table_matches_the_code() -> None:
     # avosms:accounts and AVOSMS_<NAME>_API_ID..., documented in docs/accounts.md).
     for page in DOCS:
         page_text = page.read_text(encoding="utf-8")
-        cfg_keys = set(re.findall(r"avosms:[a-z][a-zA-Z]*", page_text)) - {config.ACCOUNTS}
+        cfg_keys = set(re.findall(r"avosms:[a-z][a-zA-Z]*", page_text)) - {_accounts.ACCOUNTS}
         assert cfg_keys <= set(keys), page.name
         variables = {
             v
             for v in re.findall(r"AVOSMS_[A-Z_]+", page_text)
-            if config.ACCOUNT_ENV_RE.fullmatch(v) is None
+            if _accounts.ACCOUNT_ENV_RE.fullmatch(v) is None
         }
         assert variables <= set(keys.values()) | OTHER_VARIABLES, page.name
 

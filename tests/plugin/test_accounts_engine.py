@@ -27,6 +27,7 @@ from pulumi_avosms import (
 )
 from pulumi_avosms.config import ConfigurationError
 from pulumi_avosms.emulator import EmulatorBackend, EmulatorServer
+from pulumi_avosms.errors import AuthenticationError, ContactListLookupError
 from tests.support import harness as h
 from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
 
@@ -364,3 +365,124 @@ def test_get_reads_the_list_from_its_account(stack: h.Stack, agency: EmulatorSer
     plain = h.program_inputs(lambda: ContactList.get("plain", list_id))["plain"]
     with pytest.raises(h.EngineError, match="does not exist"):
         stack.read_resource("plain", None, plain)
+
+
+# -- a named account whose key AvoSMS rejects ---------------------------------------------------
+
+CLIENT_A_ID = "client-a@example.com"
+CLIENT_A_KEY = "client-a-key-2c9d7e41f0"
+WRONG_KEY = "client-a-WRONG-key-6f03b8d5a1"
+#: Where each way of configuring client-a puts its credentials, as the error must name them.
+CLIENT_A_SOURCES = {
+    "stack-config": "avosms:accounts.client-a.apiId and avosms:accounts.client-a.apiKey",
+    "environment": "AVOSMS_CLIENT_A_API_ID and AVOSMS_CLIENT_A_API_KEY",
+}
+
+
+@pytest.fixture(params=list(CLIENT_A_SOURCES))
+def client_a(request: pytest.FixtureRequest, agency: EmulatorServer) -> Iterator[dict[str, Any]]:
+    """client-a exists in AvoSMS, but the stack holds a wrong key for it, in the stack config
+    or in the environment; agency's credentials are right."""
+    agency.backend.accounts[CLIENT_A_ID] = CLIENT_A_KEY
+    if request.param == "stack-config":
+        wrong = {"client-a": {"apiId": CLIENT_A_ID, "apiKey": WRONG_KEY}}
+        setup = {"config": accounts_config(agency, **wrong), "env": {}}
+    else:
+        env = {"AVOSMS_CLIENT_A_API_ID": CLIENT_A_ID, "AVOSMS_CLIENT_A_API_KEY": WRONG_KEY}
+        setup = {"config": accounts_config(agency), "env": env}
+    setup["expected"] = (
+        "AvoSMS did not recognise the API credentials of account 'client-a', read from "
+        f"{CLIENT_A_SOURCES[request.param]}; check both values"
+    )
+    try:
+        yield setup
+    finally:
+        del agency.backend.accounts[CLIENT_A_ID]
+
+
+def assert_names_client_a(err: h.PluginError | Exception, expected: str) -> None:
+    text = err.details if isinstance(err, h.PluginError) else str(err)
+    assert expected in text
+    assert "avosms:apiId" not in text and "AVOSMS_API_ID" not in text  # the default's
+    assert WRONG_KEY not in text and CLIENT_A_KEY not in text
+
+
+def test_a_rejected_key_names_that_accounts_settings_while_the_other_account_works(
+    agency: EmulatorServer, client_a: dict[str, Any]
+) -> None:
+    expected = client_a["expected"]
+    stack = h.Stack(
+        start_plugin(env=client_a["env"]), config=client_a["config"], secret_keys=SECRET_CONFIG
+    )
+    try:
+        agency_list = agency.backend.console_create_list("Clients FR", "FR", account=AGENCY_ID)
+
+        def near() -> ContactList:
+            return ContactList("near", name="Near list", country_code="FR", account="agency")
+
+        # The program registers its resources concurrently: the agency's list first, alone.
+        assert stack.up(program(near=near)).ops == {"near": "create"}
+        # A resource: client-a's list is refused, naming client-a's settings.
+        bad = program(
+            near=near,
+            bad=lambda: ContactList("bad", name="Bad", country_code="FR", account="client-a"),
+        )
+        with pytest.raises(h.PluginError) as caught:
+            stack.up(bad)
+        assert caught.value.raised("ContactListError")
+        assert_names_client_a(caught.value, expected)
+        assert lists_by_account(agency) == {AGENCY_ID: ["Clients FR", "Near list"]}
+
+        # Members, and a read-only reference (.get): the same account, the same message.
+        members = program(
+            near=near,
+            members=lambda: ContactListMembers(
+                "members",
+                list_id=agency_list,
+                members=[{"phone_number": "+33612345679"}],
+                account="client-a",
+            ),
+        )
+        with pytest.raises(h.PluginError) as caught:
+            stack.up(members)
+        assert_names_client_a(caught.value, expected)
+        entry = h.program_inputs(lambda: ContactList.get("ref", agency_list, account="client-a"))
+        with pytest.raises(h.PluginError) as caught:
+            stack.read_resource("ref", None, entry["ref"])
+        assert_names_client_a(caught.value, expected)
+
+        # The agency's list keeps working in the same plugin process: refreshed, renamed back.
+        agency.backend.console_rename_list(stack.id("near"), "Renamed in the console")
+        assert stack.refresh().ops == {"near": "refresh-update"}
+        assert stack.up(program(near=near)).ops == {"near": "update"}
+        assert sorted(lists_by_account(agency)[AGENCY_ID]) == ["Clients FR", "Near list"]
+        text = json.dumps(stack.state) + stack.plugin.stderr_text()
+        assert WRONG_KEY not in text and CLIENT_A_KEY not in text and AGENCY_KEY not in text
+    finally:
+        stack.plugin.close()
+
+
+def test_a_lookup_with_a_rejected_key_names_that_accounts_settings(
+    agency: EmulatorServer,
+    client_a: dict[str, Any],
+    program_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in client_a["env"].items():
+        monkeypatch.setenv(name, value)
+    agency.backend.console_create_list("Customers", "FR", account=AGENCY_ID)
+    found: dict[str, Any] = {}
+
+    def look_up() -> None:
+        found["agency"] = get_contact_list(name="Customers", account="agency")
+        try:
+            get_contact_list(name="Customers", account="client-a")
+        except ContactListLookupError as err:
+            found["error"] = err
+
+    h.program_inputs(look_up, config=client_a["config"], secret_config_keys=SECRET_CONFIG)
+    assert found["agency"].name == "Customers"
+    error = found["error"]
+    assert isinstance(error.api_error, AuthenticationError)
+    assert_names_client_a(error, client_a["expected"])
+    assert WRONG_KEY not in repr(error)

@@ -1,0 +1,231 @@
+"""Named accounts: ``avosms:accounts`` and ``AVOSMS_<NAME>_*``, resolved inside the plugin.
+
+A resource (or lookup) that names an ``account`` gets that account's settings: the stack's
+(:mod:`pulumi_avosms.config`) with the account's API ID, key and optional endpoint. Only the
+name ever reaches the state; the credentials stay here and in the client built from them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .config import (
+    API_ID,
+    API_KEY,
+    EMBEDDED_ENDPOINT,
+    ENDPOINT,
+    ConfigLike,
+    ProviderSettings,
+    check_endpoint,
+)
+from .errors import ConfigurationError
+
+#: The stack config key holding the named accounts (a map: name -> apiId, apiKey, endpoint).
+ACCOUNTS = "avosms:accounts"
+#: The input (and output) of every resource that names its account (absent: the default).
+ACCOUNT_PROPERTY = "account"
+#: What an account name may be: it is also part of environment variable names.
+ACCOUNT_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}", re.ASCII)
+#: An account's fields in ``avosms:accounts``, and the setting each stands for.
+_ACCOUNT_FIELDS = {"apiId": API_ID, "apiKey": API_KEY, "endpoint": ENDPOINT}
+#: The environment variables of a named account (``AVOSMS_<NAME>_API_ID`` ...).
+ACCOUNT_ENV_RE = re.compile(r"AVOSMS_([A-Z0-9_]+)_(API_ID|API_KEY|ENDPOINT)", re.ASCII)
+
+
+def account_env_name(account: str) -> str:
+    """The ``NAME`` of ``AVOSMS_<NAME>_API_ID`` for ``account``: upper case, ``-`` as ``_``."""
+    return account.upper().replace("-", "_")
+
+
+def _spelling(account: str, keys: tuple[str, str]) -> tuple[str, str]:
+    """The (stack config key, environment variable) of setting ``keys`` for ``account``."""
+    field_name = next(name for name, setting in _ACCOUNT_FIELDS.items() if setting == keys)
+    suffix = keys[1].removeprefix("AVOSMS_")
+    return f"{ACCOUNTS}.{account}.{field_name}", f"AVOSMS_{account_env_name(account)}_{suffix}"
+
+
+def _unwrap_secrets(value: Any) -> Any:
+    """``value`` with every secret marker removed, at any depth (the plugin unwraps only the
+    top level of each config value)."""
+    from pulumi.runtime import rpc
+
+    if rpc.is_rpc_secret(value):
+        return _unwrap_secrets(rpc.unwrap_rpc_secret(value))
+    if isinstance(value, Mapping):
+        return {k: _unwrap_secrets(v) for k, v in value.items()}
+    return value
+
+
+def _configured_accounts(raw: Any) -> dict[str, dict[str, str]]:
+    """``avosms:accounts`` as ``{name: {field: value}}``, checked; never quotes a value.
+
+    The engine hands a structured config value to a dynamic provider as JSON text (its
+    config map holds strings); a map is accepted as well.
+    """
+    raw = _unwrap_secrets(raw)
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, str):
+        try:
+            raw = _unwrap_secrets(json.loads(raw))
+        except ValueError:
+            raw = None
+    if not isinstance(raw, Mapping):
+        raise ConfigurationError(
+            f"{ACCOUNTS} must be a map of account names to their settings, set with e.g. "
+            f"`pulumi config set --path '{ACCOUNTS}.agency.apiId' you@example.com`."
+        )
+    accounts: dict[str, dict[str, str]] = {}
+    for name, entry in raw.items():
+        if not isinstance(name, str) or ACCOUNT_NAME_RE.fullmatch(name) is None:
+            raise ConfigurationError(
+                f"{ACCOUNTS} has an account named {str(name)[:70]!r}: account names are up to "
+                "64 letters, digits, - and _, starting with a letter."
+            )
+        if not isinstance(entry, Mapping):
+            raise ConfigurationError(
+                f"{ACCOUNTS}.{name} must be a map with apiId, apiKey and optionally endpoint."
+            )
+        odd = sorted(str(key) for key in entry if key not in _ACCOUNT_FIELDS)
+        if odd:
+            raise ConfigurationError(
+                f"{ACCOUNTS}.{name} has unknown field(s) {', '.join(repr(k[:40]) for k in odd)}; "
+                f"an account takes {', '.join(_ACCOUNT_FIELDS)}."
+            )
+        fields: dict[str, str] = {}
+        for key, value in entry.items():
+            if value is None or value == "":
+                continue
+            if not isinstance(value, str):
+                # Never quote it: it may be the key, typed as a number.
+                raise ConfigurationError(f"{ACCOUNTS}.{name}.{key} must be a string.")
+            fields[key] = value
+        accounts[name] = fields
+    return accounts
+
+
+class Accounts:
+    """The stack's named accounts, which a resource selects with its ``account`` input.
+
+    An account ``agency`` is configured in the stack (``avosms:accounts.agency.apiId``,
+    ``...apiKey``, optionally ``...endpoint``) or in the environment
+    (``AVOSMS_AGENCY_API_ID``, ``AVOSMS_AGENCY_API_KEY``, ``AVOSMS_AGENCY_ENDPOINT``), stack
+    config winning field by field. Its endpoint defaults to the stack's (``avosms:endpoint``);
+    every other setting (timeouts, retries, concurrency, emulator state) is the stack's.
+    """
+
+    def __init__(
+        self,
+        default: ProviderSettings,
+        configured: Mapping[str, Mapping[str, str]],
+        environ: Mapping[str, str],
+    ) -> None:
+        self.default = default
+        self._configured = configured
+        self._environ = environ
+        self._settings: dict[str, ProviderSettings] = {}
+        self._api_keys: list[tuple[str, str]] | None = None
+
+    def names(self) -> list[str]:
+        """Every configured account name, sorted (environment-only ones in lower case)."""
+        names = set(self._configured)
+        covered = {account_env_name(name) for name in names}
+        for variable, value in self._environ.items():
+            match = ACCOUNT_ENV_RE.fullmatch(variable)
+            if match is not None and value and match[1] not in covered:
+                names.add(match[1].lower())
+        return sorted(names)
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        if name in self._configured:
+            return True
+        return any(self._environ.get(_spelling(name, keys)[1]) for keys in _ACCOUNT_FIELDS.values())
+
+    def _field(self, name: str, field_name: str) -> tuple[str | None, str | None]:
+        """``(value, the spelling it was read from)`` of one field of account ``name``."""
+        cfg, env = _spelling(name, _ACCOUNT_FIELDS[field_name])
+        value = self._configured.get(name, {}).get(field_name)
+        if value:
+            return value, cfg
+        value = self._environ.get(env)
+        return (value, env) if value else (None, None)
+
+    def settings(self, name: str) -> ProviderSettings:
+        """The settings of account ``name``; :class:`ConfigurationError` if it is not
+        configured or its endpoint is refused (the message names accounts, never a key)."""
+        cached = self._settings.get(name)
+        if cached is not None:
+            return cached
+        if name not in self:
+            raise ConfigurationError(self.unknown_message(name))
+        endpoint = self._field(name, "endpoint")[0]
+        if endpoint is None:
+            endpoint = self.default.endpoint
+        else:
+            endpoint = endpoint.rstrip("/")
+            if endpoint != EMBEDDED_ENDPOINT:
+                check_endpoint(endpoint, _spelling(name, ENDPOINT))
+        api_id, api_id_from = self._field(name, "apiId")
+        api_key, api_key_from = self._field(name, "apiKey")
+        settings = dataclasses.replace(
+            self.default,
+            api_id=api_id,
+            api_key=api_key,
+            endpoint=endpoint,
+            account=name,
+            credentials_settings=(_spelling(name, API_ID), _spelling(name, API_KEY)),
+            credentials_read_from=(api_id_from, api_key_from),
+        )
+        self._settings[name] = settings
+        return settings
+
+    def unknown_message(self, name: str) -> str:
+        """Why ``name`` cannot be used: the configured names (names only) and how to add one."""
+        names = self.names()
+        known = (
+            f"the accounts configured are {', '.join(repr(n) for n in names)}"
+            if names
+            else "no named account is configured"
+        )
+        return (
+            f"account {name!r} is not configured: {known}. Add it with `pulumi config set "
+            f"--path '{ACCOUNTS}.{name}.apiId' you@example.com` and `pulumi config set --secret "
+            f"--path '{ACCOUNTS}.{name}.apiKey' <key>`, or export "
+            f"AVOSMS_{account_env_name(name)}_API_ID and AVOSMS_{account_env_name(name)}_API_KEY."
+        )
+
+    def api_keys(self) -> list[tuple[str, str]]:
+        """``(where it is set, key)`` for every API key configured: the stack's default one,
+        each named account's, and every ``AVOSMS_<NAME>_API_KEY`` (the input guard refuses
+        them all)."""
+        if self._api_keys is not None:  # every check asks: scan the environment once
+            return self._api_keys
+        keys: list[tuple[str, str]] = []
+        if self.default.api_key:
+            keys.append((API_KEY[0], self.default.api_key))
+        for name, fields in self._configured.items():
+            if fields.get("apiKey"):
+                keys.append((_spelling(name, API_KEY)[0], fields["apiKey"]))
+        for variable, value in self._environ.items():
+            match = ACCOUNT_ENV_RE.fullmatch(variable)
+            if match is not None and match[2] == "API_KEY" and value:
+                keys.append((variable, value))
+        self._api_keys = keys
+        return keys
+
+
+def accounts_from_config(
+    config: ConfigLike | Mapping[str, Any],
+    default: ProviderSettings,
+    environ: Mapping[str, str] | None = None,
+) -> Accounts:
+    """The named accounts of ``avosms:accounts`` and ``AVOSMS_<NAME>_*`` (see :class:`Accounts`)."""
+    env = os.environ if environ is None else environ
+    return Accounts(default, _configured_accounts(config.get(ACCOUNTS)), env)

@@ -18,7 +18,8 @@ Two parts, each `pulumi` command on a fresh plugin process driven over gRPC by
   The engine's own cost per resource (state saves, step bookkeeping) is not counted, so
   the ratio is what the provider alone saves.
 
-The emulator runs in this process with ``--latency`` seconds added to every API call.
+The emulator runs in a process of its own (:mod:`benchmarks.emulator_process`), as AvoSMS
+is a remote server, with ``--latency`` seconds added to every API call.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from benchmarks.emulator_process import EmulatorProcess
 from benchmarks.run import machine
 from pulumi_avosms import Contact
 from pulumi_avosms.contact_list_members import ContactListMembers
-from pulumi_avosms.emulator import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY, EmulatorServer
+from pulumi_avosms.emulator import DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY
 from tests.support import harness as h
 
 MEMBERS_TYPE = "pulumi-python:dynamic/avosms:ContactListMembers"
@@ -104,10 +106,8 @@ def peak_memory_mb(pid: int) -> float:
 class Bench:
     """The emulator, the plugin settings and the rows measured so far."""
 
-    def __init__(self, latency: float, inflight: int) -> None:
-        self.server = EmulatorServer(
-            host="127.0.0.1", port=0, accounts={DEMO_ACCOUNT_ID: DEMO_ACCOUNT_KEY}
-        )
+    def __init__(self, server: EmulatorProcess, latency: float, inflight: int) -> None:
+        self.server = server
         self.latency = latency
         self.inflight = inflight
         self.steps: list[StepResult] = []
@@ -131,17 +131,17 @@ class Bench:
         return plugin
 
     def fresh_list(self) -> str:
-        self.server.backend.reset()
+        self.server.reset()
         self.server.latency = self.latency
-        return str(self.server.backend.console_create_list("Bench FR", "FR"))
+        return self.server.create_list("Bench FR", "FR")
 
     def measure(self, action: Callable[[], None]) -> tuple[int, dict[str, int], float]:
         """(API calls, calls by endpoint, wall seconds) of ``action``."""
-        before = self.server.stats.snapshot()
+        before = self.server.stats()
         started = time.perf_counter()
         action()
         wall = time.perf_counter() - started
-        after = self.server.stats.snapshot()
+        after = self.server.stats()
         by_endpoint = {
             ep: count - before["calls"].get(ep, 0)
             for ep, count in after["calls"].items()
@@ -177,8 +177,8 @@ class Bench:
                 state["id"], state["outputs"] = plugin.create(urn, checked)
 
             self.step(n, "create", plugin, create)
-            found = self.server.backend.get_list(list_id)
-            assert found is not None and found["contact_count"] == n, found
+            found = self.server.get_list(list_id)
+            assert found["contact_count"] == n, found
 
         with self.plugin() as plugin:
 
@@ -339,16 +339,13 @@ def main(argv: list[str] | None = None) -> int:
         f"emulator latency {args.latency * 1e3:g} ms per API call\n\n"
         f"{'N':>7} {'step':<8} {'calls':>7} {'wall s':>8} {'peak MB':>7}  calls by endpoint"
     )
-    bench = Bench(args.latency, args.inflight)
-    bench.server.start()
-    try:
+    with EmulatorProcess() as server:
+        bench = Bench(server, args.latency, args.inflight)
         for n in sizes:
             bench.run_steps(n, args.changes)
         if args.compare:
             print()
             bench.run_compare(args.compare, concurrencies)
-    finally:
-        bench.server.stop()
 
     print("\nagainst the issue's budgets:")
     for line in budgets(bench, args.changes):

@@ -13,10 +13,15 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ._members_plan import MemberMap, Plan, contact_of, shown
-from .client.api import AvoSMSClient
 from .errors import APIError, ConflictError, ContactListMembersError, NotFoundError
+
+if TYPE_CHECKING:
+    # Only a type here: the client (and requests) load when a step first calls AvoSMS, so
+    # that check and diff, which make no call, do not pay for them.
+    from .client.api import AvoSMSClient
 
 __all__ = ["MAX_LISTED_FAILURES", "apply_plan", "say", "warn_outside", "warn_undeclared"]
 

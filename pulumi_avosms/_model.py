@@ -5,7 +5,7 @@ Nothing here imports Pulumi, requests or the validation libraries: it is plain d
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 #: A contact's optional fields, in the order AvoSMS documents them (``last_name`` is
@@ -41,8 +41,8 @@ class ContactInfo:
 
     def fields(self) -> dict[str, str]:
         """The optional fields by name (:data:`CONTACT_FIELDS`), without the number."""
-        values = asdict(self)
-        return {name: values[name] for name in CONTACT_FIELDS}
+        # Not dataclasses.asdict: it deep-copies, and this runs for every contact of a reply.
+        return {name: getattr(self, name) for name in CONTACT_FIELDS}
 
 
 @dataclass(frozen=True)

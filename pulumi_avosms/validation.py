@@ -77,6 +77,10 @@ def check_text(value: Any, *, required: bool) -> str:
     if not isinstance(value, str):
         raise ValidationError(f"must be a string, got {describe(value)}")
     text = value.strip()
+    if text.isascii() and text.isprintable() and (text or not required):
+        # Printable ASCII holds none of the characters refused below (the usual case: a
+        # check of 10,000 members runs this 30,000 times).
+        return text
     if required and not "".join(c for c in text if unicodedata.category(c) != "Cf").strip():
         invisible = sorted({_codepoint(c) for c in text if unicodedata.category(c) == "Cf"})
         raise ValidationError(

@@ -3,14 +3,18 @@
 Socket timeouts bound each read, not the reply: a server trickling its status line, or
 sending ``100 Continue`` without end, would hold a call for ever. :class:`DeadlineAdapter`
 tells each connection which attempt it serves; when the attempt's :class:`AttemptDeadline`
-passes, a timer shuts the connection's socket down, which ends whatever read is blocked.
+passes, the process's one watchdog thread shuts the connection's socket down, which ends
+whatever read is blocked.
 """
 
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import socket
 import threading
+import time
 from typing import Any
 
 import urllib3
@@ -31,23 +35,25 @@ class AttemptDeadline:
         self._finished = False
         self._lock = threading.Lock()
         self._connections: list[Any] = []
-        self._timer = threading.Timer(self.seconds, self._expire)
-        self._timer.daemon = True
 
     def __enter__(self) -> AttemptDeadline:
         _current.deadline = self
-        self._timer.start()
+        _WATCHDOG.arm(time.monotonic() + self.seconds, self)
         return self
 
     def __exit__(self, *_: object) -> None:
         self.finish()
 
+    @property
+    def finished(self) -> bool:
+        """Whether :meth:`finish` was called (the watchdog then forgets it)."""
+        return self._finished
+
     def finish(self) -> None:
         """Disarm (idempotent); call it before the connection goes back to the pool."""
-        self._timer.cancel()
         _current.deadline = None
         with self._lock:
-            # A timer firing from now on must not shut a connection back in the pool.
+            # The watchdog expiring it from now on must not shut a connection back in the pool.
             self._finished = True
             self._connections.clear()
 
@@ -59,7 +65,8 @@ class AttemptDeadline:
         if expired:
             _shut(connection)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
+        """The deadline passed: shut down the connections the attempt uses (unless finished)."""
         with self._lock:
             if self._finished:
                 return
@@ -67,6 +74,62 @@ class AttemptDeadline:
             connections = list(self._connections)
         for connection in connections:
             _shut(connection)
+
+
+class _Watchdog:
+    """One daemon thread that expires attempts at their deadlines, earliest first.
+
+    A ``threading.Timer`` per attempt would start and stop a thread for every API call.
+    Finished attempts are dropped lazily: when they reach the top, or when they make up
+    most of the heap.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, AttemptDeadline]] = []
+        self._order = itertools.count()  # ties: no comparison of AttemptDeadline objects
+        self._compact_at = 256
+        self._thread: threading.Thread | None = None
+
+    def arm(self, at: float, deadline: AttemptDeadline) -> None:
+        """Expire ``deadline`` at ``at`` (a ``time.monotonic`` time) unless it finishes first."""
+        entry = (at, next(self._order), deadline)
+        with self._cond:
+            if len(self._heap) >= self._compact_at:
+                self._heap = [e for e in self._heap if not e[2].finished]
+                heapq.heapify(self._heap)
+                self._compact_at = max(256, 2 * len(self._heap))
+            heapq.heappush(self._heap, entry)
+            if self._heap[0] is entry:
+                self._cond.notify()
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="avosms-attempt-deadlines", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                due = self._next_due()
+            due.expire()
+
+    def _next_due(self) -> AttemptDeadline:
+        # Called with the lock held; waits until the earliest unfinished deadline passes.
+        while True:
+            heap = self._heap
+            while heap and heap[0][2].finished:
+                heapq.heappop(heap)
+            if not heap:
+                self._cond.wait()
+                continue
+            wait = heap[0][0] - time.monotonic()
+            if wait <= 0:
+                return heapq.heappop(heap)[2]
+            self._cond.wait(wait)
+
+
+_WATCHDOG = _Watchdog()
 
 
 def _shut(connection: Any) -> None:

@@ -1240,6 +1240,48 @@ def test_twenty_threads_share_one_client(client: AvoSMSClient, emulator: Emulato
     assert snapshot["connections"] <= 20 + 2 < snapshot["total_calls"]
 
 
+def test_calls_start_no_thread_of_their_own(
+    client: AvoSMSClient, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every attempt has a wall-clock deadline; one watchdog thread keeps them all, rather than
+    # a timer thread started for each call of a step that makes thousands.
+    list_id = client.create_list("threads", "FR")
+    started: list[str] = []
+    real_start = threading.Thread.start
+
+    def start(thread: threading.Thread) -> None:
+        # The emulator serves each connection on a thread: that is the server's, not ours.
+        target = getattr(thread, "_target", None)
+        if getattr(target, "__module__", "") != "socketserver":
+            started.append(thread.name)
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    for index in range(20):
+        client.add_contact(list_id, ContactInfo(f"+336{index:08d}"))
+    assert calls(emulator, "contact/add") == 20
+    assert started == []
+
+
+def test_a_short_attempt_ends_at_its_deadline_while_a_longer_one_runs() -> None:
+    import socket
+    from types import SimpleNamespace
+
+    from pulumi_avosms.client.attempt_deadline import AttemptDeadline
+
+    ours, server_side = socket.socketpair()
+    ours.settimeout(10)  # hang guard only: the deadline below is 0.05 s
+    try:
+        with AttemptDeadline(60) as longer, AttemptDeadline(0.05) as short:
+            short.watch(SimpleNamespace(sock=ours))
+            # Blocked as a read of a stalled reply is, until the deadline shuts the socket.
+            assert ours.recv(1) == b""
+        assert short.expired and not longer.expired
+    finally:
+        ours.close()
+        server_side.close()
+
+
 def test_a_reply_trickling_in_is_bounded_by_the_read_timeout_as_a_whole() -> None:
     """Each byte arrives well within the read timeout, the whole reply never does."""
     import socket

@@ -32,11 +32,22 @@ def test_importing_the_package_loads_no_heavy_module(module: str) -> None:
     assert done.stdout.split() == []
 
 
-def test_checking_a_contact_list_still_needs_no_http_stack() -> None:
-    probe = (
-        "import sys; from pulumi_avosms import ContactListProvider; "
+@pytest.mark.parametrize(
+    "plan",
+    [
+        "from pulumi_avosms import ContactListProvider; "
         "r = ContactListProvider().check({}, {'name': 'A', 'country_code': 'fr'}); "
+        "assert not r.failures",
+        # A preview of a ContactListMembers: check then diff, no call to AvoSMS.
+        "from pulumi_avosms.contact_list_members import ContactListMembersProvider as P; "
+        "r = P().check({}, {'list_id': '7', 'members': [{'phone_number': '+33612345678'}]}); "
         "assert not r.failures; "
+        "assert P().diff('7', {'list_id': '7', 'members': {}}, r.inputs).changes",
+    ],
+    ids=["ContactList", "ContactListMembers"],
+)
+def test_checking_and_diffing_still_need_no_http_stack(plan: str) -> None:
+    probe = f"import sys; {plan}; " + (
         "print(' '.join(m for m in ('requests', 'urllib3') if m in sys.modules))"
     )
     done = subprocess.run(

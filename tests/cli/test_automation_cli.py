@@ -31,6 +31,7 @@ from tests.support.projects import (
     run_emulator_cli,
     state_resources,
 )
+from tests.support.release import WheelVenv
 
 pytestmark = [pytest.mark.cli, needs_cli]
 
@@ -50,7 +51,7 @@ pulumi.export("contact_count", customers.contact_count)
 '''
 
 
-def write_project(path: Path) -> Path:
+def write_project(path: Path, env: WheelVenv) -> Path:
     """A minimal project using ContactList, runnable by :func:`copy_project`."""
     source = path.parent / "source"
     source.mkdir()
@@ -59,7 +60,7 @@ def write_project(path: Path) -> Path:
         encoding="utf-8",
     )
     (source / "__main__.py").write_text(PROGRAM, encoding="utf-8")
-    return copy_project(source, path)
+    return copy_project(source, path, env)
 
 
 def expect_no_changes_failure(error: BaseException) -> None:
@@ -67,13 +68,16 @@ def expect_no_changes_failure(error: BaseException) -> None:
     assert "no changes were expected" in str(error), str(error)
 
 
-def test_lifecycle_with_drift_against_the_emulator(tmp_path: Path, emulator: Any) -> None:
+def test_lifecycle_with_drift_against_the_emulator(
+    tmp_path: Path, emulator: Any, wheel_venv: WheelVenv
+) -> None:
     from pulumi import automation as auto
 
-    work_dir = write_project(tmp_path / "project")
+    work_dir = write_project(tmp_path / "project", wheel_venv)
     stack = cli_stack(
         work_dir,
         tmp_path,
+        wheel_venv,
         config={
             "avosms:endpoint": emulator.api_url,
             "avosms:apiId": DEMO_ID,
@@ -120,13 +124,15 @@ def test_lifecycle_with_drift_against_the_emulator(tmp_path: Path, emulator: Any
     assert emulator.backend.get_list(list_id) is not None
 
 
-def test_demo_stack_in_embedded_mode_keeps_state_in_the_project(tmp_path: Path) -> None:
+def test_demo_stack_in_embedded_mode_keeps_state_in_the_project(
+    tmp_path: Path, wheel_venv: WheelVenv
+) -> None:
     from pulumi import automation as auto
 
     # The demo project as committed, Pulumi.demo.yaml included: this also proves its
     # encryptionsalt matches the documented passphrase.
-    work_dir = copy_project(REPO_ROOT, tmp_path / "project")
-    stack = cli_stack(work_dir, tmp_path, stack_name="demo", passphrase=DEMO_PASSPHRASE)
+    work_dir = copy_project(REPO_ROOT, tmp_path / "project", wheel_venv)
+    stack = cli_stack(work_dir, tmp_path, wheel_venv, stack_name="demo", passphrase=DEMO_PASSPHRASE)
     assert stack.get_config("avosms:endpoint").value == "emulator"
 
     up = stack.up()

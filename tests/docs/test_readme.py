@@ -42,6 +42,7 @@ from tests.support.projects import (
     needs_cli,
     run_emulator_cli,
 )
+from tests.support.release import WheelVenv
 
 README = REPO_ROOT / "README.md"
 CONTRIBUTING = REPO_ROOT / "CONTRIBUTING.md"
@@ -409,7 +410,9 @@ def test_python_version_matches_pyproject() -> None:
 
 @pytest.mark.cli
 @needs_cli
-def test_minimal_program_previews_as_the_readme_shows(tmp_path: Path) -> None:
+def test_minimal_program_previews_as_the_readme_shows(
+    tmp_path: Path, wheel_venv: WheelVenv
+) -> None:
     from pulumi import automation as auto
 
     (program,) = under(README, "A minimal program", "python")
@@ -421,11 +424,11 @@ def test_minimal_program_previews_as_the_readme_shows(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (source / "__main__.py").write_text(program.text, encoding="utf-8")
-    work_dir = copy_project(source, tmp_path / "avosms-try")
+    work_dir = copy_project(source, tmp_path / "avosms-try", wheel_venv)
     stack = auto.create_or_select_stack(
         stack_name="dev",
         work_dir=str(work_dir),
-        opts=auto.LocalWorkspaceOptions(env_vars=cli_env(tmp_path)),
+        opts=auto.LocalWorkspaceOptions(env_vars=cli_env(tmp_path, wheel_venv)),
     )
     stack.set_config("avosms:endpoint", auto.ConfigValue(value="emulator"))
     printed = stack.preview(color="never").stdout

@@ -14,8 +14,8 @@ import zipfile
 from email.parser import Parser
 from typing import Any
 
-from tests.packaging.conftest import Dist
 from tests.support.projects import EXAMPLES_DIR, REPO_ROOT
+from tests.support.release import Dist
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -12,13 +12,22 @@ from __future__ import annotations
 import json
 import tarfile
 import zipfile
+from pathlib import Path
 
-from tests.packaging.conftest import Dist, WheelVenv
 from tests.packaging.language_host import (
     PackageDependency,
     determine_plugin_version,
     parse_pip_list,
     required_plugins,
+)
+from tests.support.projects import REPO_ROOT, copy_project, load_yaml
+from tests.support.release import (
+    Dist,
+    WheelVenv,
+    borrow_test_dependencies,
+    fresh_venv,
+    pip_list,
+    run,
 )
 
 PLUGIN_JSON = "pulumi_avosms/pulumi-plugin.json"
@@ -65,3 +74,57 @@ def test_plugin_versions_as_the_host_derives_them() -> None:
     assert determine_plugin_version("1.2.3rc4") == "1.2.3-rc.4"
     assert determine_plugin_version("1.2.3.post4") == "1.2.3+post4"
     assert determine_plugin_version("1.2.3.post4.dev5") == "1.2.3+post4dev5"
+
+
+# -- how a program's environment gets pulumi-avosms --------------------------------------------
+
+
+def _install_checkout(tmp_path: Path, *pip_args: str) -> str:
+    # Offline: the build backend and the dependencies come from the test environment (not the
+    # older setuptools that ensurepip may have put in the new virtualenv).
+    python = fresh_venv(tmp_path / "venv")
+    run(python, "-m", "pip", "uninstall", "-q", "-y", "setuptools")
+    borrow_test_dependencies(python)
+    run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-index",
+        "--no-deps",
+        "--no-build-isolation",
+        *pip_args,
+        cwd=REPO_ROOT,
+    )
+    return pip_list(python)
+
+
+def test_the_demo_requirements_install_a_checkout_the_host_asks_no_plugin_for(
+    tmp_path: Path,
+) -> None:
+    # What ./scripts/demo does in its virtualenv before `pulumi up`.
+    listed = _install_checkout(tmp_path, "-r", "requirements.txt")
+    (ours,) = [pkg for pkg in parse_pip_list(listed) if pkg["name"] == "pulumi-avosms"]
+    assert "editable_project_location" not in ours
+    assert required_plugins(listed) == []
+
+
+def test_an_editable_install_would_send_the_host_looking_for_a_plugin(tmp_path: Path) -> None:
+    # Why no project installs this checkout with -e: pip reports site-packages as an editable
+    # install's location, and pulumi_avosms/pulumi-plugin.json is not there.
+    listed = _install_checkout(tmp_path, "-e", ".")
+    (ours,) = [pkg for pkg in parse_pip_list(listed) if pkg["name"] == "pulumi-avosms"]
+    assert Path(ours["editable_project_location"]) == REPO_ROOT
+    assert [dep.name for dep in required_plugins(listed)] == ["avosms"]
+
+
+def test_the_cli_tests_run_programs_where_the_host_asks_no_plugin(
+    wheel_venv: WheelVenv, tmp_path: Path
+) -> None:
+    # The virtualenv copy_project gives every project the CLI tests run, listed as the host
+    # lists it then (the test environment's packages borrowed, its editable install included).
+    work_dir = copy_project(REPO_ROOT, tmp_path / "project", wheel_venv)
+    options = load_yaml(work_dir / "Pulumi.yaml")["runtime"]["options"]
+    python = Path(options["virtualenv"]) / "bin" / "python"
+    assert required_plugins(pip_list(python)) == []

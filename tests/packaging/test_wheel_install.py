@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from pulumi_avosms import ContactList
-from tests.packaging.conftest import WheelVenv
 from tests.support import harness as h
 from tests.support.projects import REPO_ROOT
+from tests.support.release import WheelVenv
 
 
 def _project_version() -> str:

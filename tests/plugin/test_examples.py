@@ -37,6 +37,7 @@ from tests.support.projects import (
     project_id,
     run_program,
 )
+from tests.support.release import WheelVenv
 
 CONTACT_LIST = h.CONTACT_LIST_TYPE
 CONTACT = "pulumi-python:dynamic/avosms:Contact"
@@ -91,8 +92,8 @@ def test_project_is_a_runnable_python_project(project_dir: Path) -> None:
         if line.strip() and not line.lstrip().startswith("#")
     ]
     if project_dir == REPO_ROOT:
-        # The demo project installs this checkout, editable (the CLI runs pip there).
-        assert lines == ["-e ."]
+        # The demo project installs this checkout, not editable (tests/packaging says why).
+        assert lines == ["."]
     else:
         # An example installs the release the README gives users (tests/packaging checks it).
         assert len(lines) == 1 and lines[0].startswith("pulumi-avosms @ git+https://")
@@ -276,8 +277,10 @@ def test_adopt_existing_takes_the_list_without_changing_it(
 @pytest.mark.cli
 @needs_cli
 @projects
-def test_cli_preview_against_the_embedded_emulator(project_dir: Path, tmp_path: Path) -> None:
-    work_dir = copy_project(project_dir, tmp_path / "project")
+def test_cli_preview_against_the_embedded_emulator(
+    project_dir: Path, tmp_path: Path, wheel_venv: WheelVenv
+) -> None:
+    work_dir = copy_project(project_dir, tmp_path / "project", wheel_venv)
     # The embedded emulator's state at an absolute path: where the plugin looks, whatever
     # directory the CLI starts it in.
     state = tmp_path / "emulator" / "state.sqlite3"
@@ -296,7 +299,7 @@ def test_cli_preview_against_the_embedded_emulator(project_dir: Path, tmp_path: 
         expected = {"create", "import"}
     else:
         config.update(PROGRAM_CONFIG.get(project_id(project_dir), {}))
-    stack = cli_stack(work_dir, tmp_path, config=config)
+    stack = cli_stack(work_dir, tmp_path, wheel_venv, config=config)
     result = stack.preview()
     changes = op_counts(result.change_summary)
     assert set(changes) == expected, result.stdout

@@ -29,6 +29,7 @@ import pytest
 import yaml
 
 from tests.support import harness as h
+from tests.support.release import WheelVenv
 
 REPO_ROOT = h.REPO_ROOT
 EXAMPLES_DIR = REPO_ROOT / "examples"
@@ -190,13 +191,14 @@ def _mock_outputs(args: Any) -> tuple[str, dict[str, Any]]:
 _NOT_COPIED = shutil.ignore_patterns("venv", ".venv", ".avosms", ".pulumi-state", "__pycache__")
 
 
-def copy_project(src: Path, dst: Path) -> Path:
-    """Copy a Pulumi project to ``dst`` and make it run on this test interpreter.
+def copy_project(src: Path, dst: Path, env: WheelVenv) -> Path:
+    """Copy a Pulumi project to ``dst`` and make it run in ``env``, the release installed.
 
-    The copy's Pulumi.yaml points ``virtualenv`` at the environment running the tests (which
-    has this checkout installed), so the CLI neither creates a venv nor installs anything, and
-    the dynamic-provider plugin (which the CLI starts with that virtualenv) imports the same
-    ``pulumi_avosms``. Only the project's own files are copied from the repository root.
+    The copy's Pulumi.yaml points ``virtualenv`` at ``env``, so the CLI neither creates a venv
+    nor installs anything, and the dynamic-provider plugin (which the CLI starts with that
+    virtualenv) imports the wheel's ``pulumi_avosms``. Not this test environment: its editable
+    install would send the CLI looking for a ``pulumi-resource-avosms`` plugin. Only the
+    project's own files are copied from the repository root.
     """
     if src == REPO_ROOT:
         dst.mkdir(parents=True)
@@ -206,27 +208,24 @@ def copy_project(src: Path, dst: Path) -> Path:
         shutil.copytree(src, dst, ignore=_NOT_COPIED)
     settings = load_yaml(dst / "Pulumi.yaml")
     options = settings.setdefault("runtime", {}).setdefault("options", {})
-    if sys.prefix != sys.base_prefix:
-        options["virtualenv"] = sys.prefix
-    else:  # not in a venv: the CLI's language host then runs PULUMI_PYTHON_CMD
-        options.pop("virtualenv", None)
+    options["virtualenv"] = str(env.root)
     with (dst / "Pulumi.yaml").open("w", encoding="utf-8") as stream:
         yaml.safe_dump(settings, stream, sort_keys=False)
     return dst
 
 
-def cli_env(tmp_path: Path, *, passphrase: str = "test") -> dict[str, str]:
+def cli_env(tmp_path: Path, env: WheelVenv, *, passphrase: str = "test") -> dict[str, str]:
     """Environment for the CLI: a local file backend under ``tmp_path``, no update check, no
-    ``AVOSMS_*`` leaking in from the caller (empty counts as unset), this interpreter first on
-    PATH (the dynamic-provider plugin falls back to ``python3`` on PATH)."""
+    ``AVOSMS_*`` leaking in from the caller (empty counts as unset), ``env``'s interpreter first
+    on PATH (the dynamic-provider plugin falls back to ``python3`` on PATH)."""
     backend = tmp_path / "pulumi-state"
     backend.mkdir(exist_ok=True)
     env = {
         "PULUMI_BACKEND_URL": backend.as_uri(),
         "PULUMI_CONFIG_PASSPHRASE": passphrase,
         "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-        "PULUMI_PYTHON_CMD": sys.executable,
+        "PATH": os.pathsep.join([str(env.python.parent), os.environ.get("PATH", "")]),
+        "PULUMI_PYTHON_CMD": str(env.python),
     }
     for key in ("AVOSMS_API_ID", "AVOSMS_API_KEY", "AVOSMS_ENDPOINT", "AVOSMS_EMULATOR_STATE"):
         env[key] = ""
@@ -236,6 +235,7 @@ def cli_env(tmp_path: Path, *, passphrase: str = "test") -> dict[str, str]:
 def cli_stack(
     work_dir: Path,
     tmp_path: Path,
+    env: WheelVenv,
     *,
     stack_name: str = "test",
     config: Mapping[str, str] | None = None,
@@ -248,7 +248,7 @@ def cli_stack(
     stack = auto.create_or_select_stack(
         stack_name=stack_name,
         work_dir=str(work_dir),
-        opts=auto.LocalWorkspaceOptions(env_vars=cli_env(tmp_path, passphrase=passphrase)),
+        opts=auto.LocalWorkspaceOptions(env_vars=cli_env(tmp_path, env, passphrase=passphrase)),
     )
     if config:
         stack.set_all_config(

@@ -1,5 +1,9 @@
 """The release artefacts, built once per session, and a virtualenv with the wheel installed.
 
+Loaded as a pytest plugin by ``tests/conftest.py``: ``tests/packaging`` checks the artefacts,
+and the tests driving the Pulumi CLI run their programs in that virtualenv, as a user's (an
+editable install of this checkout would look like a provider with a plugin to download).
+
 ``PACKAGING_DIST`` names a directory holding the sdist and wheel to test (``.ci/run`` builds
 them with ``python -m build`` first); without it they are built here with the build tools of
 the ``dev`` extra (``python -m build --no-isolation``: offline, the sdist first, then the wheel
@@ -22,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.projects import REPO_ROOT
+from tests.support.harness import REPO_ROOT
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,8 @@ class WheelVenv:
         return self.python.parent / name
 
 
-def _run(*args: str | os.PathLike[str], cwd: Path | None = None) -> str:
+def run(*args: str | os.PathLike[str], cwd: Path | None = None) -> str:
+    """Run a command to completion; its stdout (a failure shows both streams)."""
     done = subprocess.run(
         [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
     )
@@ -67,20 +72,36 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
         out = Path(given)
     else:
         out = tmp_path_factory.mktemp("dist")
-        _run(sys.executable, "-m", "build", "--no-isolation", "--outdir", out, REPO_ROOT)
+        run(sys.executable, "-m", "build", "--no-isolation", "--outdir", out, REPO_ROOT)
     (wheel,) = out.glob("pulumi_avosms-*.whl")
     (sdist,) = out.glob("pulumi_avosms-*.tar.gz")
     return Dist(wheel, sdist)
 
 
 def _site_packages(python: Path) -> Path:
-    return Path(
-        _run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").strip()
+    return Path(run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").strip())
+
+
+def fresh_venv(root: Path) -> Path:
+    """A new virtualenv with pip only, outside the checkout; its ``python``."""
+    assert REPO_ROOT not in root.parents
+    venv.EnvBuilder(with_pip=True).create(root)
+    return root / "bin" / "python"
+
+
+def borrow_test_dependencies(python: Path) -> None:
+    """Let ``python`` import what the test environment has, offline (no package index)."""
+    # Appended to sys.path as plain entries: the .pth files there, such as this checkout's
+    # editable install, are not processed.
+    deps = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    (_site_packages(python) / "zz_test_dependencies.pth").write_text(
+        "\n".join(deps) + "\n", encoding="utf-8"
     )
 
 
-def _pip_list(python: Path, cwd: Path) -> str:
-    return _run(python, "-m", "pip", "list", "-v", "--format", "json", cwd=cwd)
+def pip_list(python: Path) -> str:
+    """``python -m pip list -v --format json``: what the language host runs at each update."""
+    return run(python, "-m", "pip", "list", "-v", "--format", "json", cwd=python.parent)
 
 
 @pytest.fixture(scope="session")
@@ -91,19 +112,11 @@ def wheel_venv(dist: Dist, tmp_path_factory: pytest.TempPathFactory) -> WheelVen
         python = root / "bin" / "python"
         assert REPO_ROOT not in root.parents
         plugin_json = _site_packages(python) / "pulumi_avosms" / "pulumi-plugin.json"
-        return WheelVenv(root, python, _pip_list(python, root), plugin_json)
+        return WheelVenv(root, python, pip_list(python), plugin_json)
     root = tmp_path_factory.mktemp("user") / "venv"
-    assert REPO_ROOT not in root.parents
-    venv.EnvBuilder(with_pip=True).create(root)
-    python = root / "bin" / "python"
-    _run(python, "-m", "pip", "install", "-q", "--no-index", "--no-deps", dist.wheel)
-
-    listed = _pip_list(python, root)
-    # Only now the dependencies: their directories are appended to sys.path as plain entries
-    # (the .pth files there, such as this checkout's editable install, are not processed).
-    deps = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
-    (_site_packages(python) / "zz_test_dependencies.pth").write_text(
-        "\n".join(deps) + "\n", encoding="utf-8"
-    )
+    python = fresh_venv(root)
+    run(python, "-m", "pip", "install", "-q", "--no-index", "--no-deps", dist.wheel)
+    listed = pip_list(python)
+    borrow_test_dependencies(python)  # only now, for the runtime dependencies
     plugin_json = _site_packages(python) / "pulumi_avosms" / "pulumi-plugin.json"
     return WheelVenv(root, python, listed, plugin_json)

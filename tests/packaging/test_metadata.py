@@ -12,10 +12,12 @@ import re
 import sys
 import zipfile
 from email.parser import Parser
+from pathlib import Path
 from typing import Any
 
+from tests.packaging.language_host import required_plugins
 from tests.support.projects import EXAMPLES_DIR, REPO_ROOT
-from tests.support.release import Dist
+from tests.support.release import Dist, borrow_test_dependencies, fresh_venv, pip_list, run
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -98,3 +100,35 @@ def test_the_wheel_metadata_carries_licence_urls_and_floor(dist: Dist) -> None:
     assert urls["Source"] == _pyproject()["project"]["urls"]["Source"]
     requires = metadata.get_all("Requires-Dist") or []
     assert any(r.replace(" ", "").startswith("pulumi<4,>=3.216") for r in requires), requires
+
+
+def test_the_install_line_installs_the_tag_from_a_clone_of_the_repository(tmp_path: Path) -> None:
+    # The README's line as written, but for where the repository lives: a clone of this
+    # checkout's HEAD with the release tag, outside the checkout, offline.
+    project = _pyproject()["project"]
+    clone = tmp_path / "pulumi-avosms"
+    run("git", "clone", "-q", "--no-hardlinks", REPO_ROOT, clone)
+    run("git", "-C", clone, "tag", f"v{project['version']}")
+    # With a host: the packaging that older pips vendor takes no git+file:/// URL.
+    url = f"git+file://localhost{clone.as_posix()}"
+    line = install_line().replace(f"git+{project['urls']['Source']}", url)
+    python = fresh_venv(tmp_path / "venv")
+    run(python, "-m", "pip", "uninstall", "-q", "-y", "setuptools")  # the borrowed one builds
+    borrow_test_dependencies(python)
+    run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-index",
+        "--no-deps",
+        "--no-build-isolation",
+        line,
+        cwd=tmp_path,
+    )
+    shown = run(
+        python, "-c", "import pulumi_avosms; print(pulumi_avosms.__version__)", cwd=tmp_path
+    )
+    assert shown.strip() == project["version"]
+    assert required_plugins(pip_list(python)) == []

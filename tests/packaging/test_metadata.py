@@ -17,7 +17,7 @@ from typing import Any
 
 from tests.packaging.language_host import required_plugins
 from tests.support.projects import EXAMPLES_DIR, REPO_ROOT
-from tests.support.release import Dist, borrow_test_dependencies, fresh_venv, pip_list, run
+from tests.support.release import Dist, install_offline, pip_list, run
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -112,21 +112,7 @@ def test_the_install_line_installs_the_tag_from_a_clone_of_the_repository(tmp_pa
     # With a host: the packaging that older pips vendor takes no git+file:/// URL.
     url = f"git+file://localhost{clone.as_posix()}"
     line = install_line().replace(f"git+{project['urls']['Source']}", url)
-    python = fresh_venv(tmp_path / "venv")
-    run(python, "-m", "pip", "uninstall", "-q", "-y", "setuptools")  # the borrowed one builds
-    borrow_test_dependencies(python)
-    run(
-        python,
-        "-m",
-        "pip",
-        "install",
-        "-q",
-        "--no-index",
-        "--no-deps",
-        "--no-build-isolation",
-        line,
-        cwd=tmp_path,
-    )
+    python = install_offline(tmp_path / "venv", line, cwd=tmp_path)
     shown = run(
         python, "-c", "import pulumi_avosms; print(pulumi_avosms.__version__)", cwd=tmp_path
     )

@@ -21,14 +21,7 @@ from tests.packaging.language_host import (
     required_plugins,
 )
 from tests.support.projects import REPO_ROOT, copy_project, load_yaml
-from tests.support.release import (
-    Dist,
-    WheelVenv,
-    borrow_test_dependencies,
-    fresh_venv,
-    pip_list,
-    run,
-)
+from tests.support.release import Dist, WheelVenv, install_offline, pip_list
 
 PLUGIN_JSON = "pulumi_avosms/pulumi-plugin.json"
 
@@ -80,24 +73,7 @@ def test_plugin_versions_as_the_host_derives_them() -> None:
 
 
 def _install_checkout(tmp_path: Path, *pip_args: str) -> str:
-    # Offline: the build backend and the dependencies come from the test environment (not the
-    # older setuptools that ensurepip may have put in the new virtualenv).
-    python = fresh_venv(tmp_path / "venv")
-    run(python, "-m", "pip", "uninstall", "-q", "-y", "setuptools")
-    borrow_test_dependencies(python)
-    run(
-        python,
-        "-m",
-        "pip",
-        "install",
-        "-q",
-        "--no-index",
-        "--no-deps",
-        "--no-build-isolation",
-        *pip_args,
-        cwd=REPO_ROOT,
-    )
-    return pip_list(python)
+    return pip_list(install_offline(tmp_path / "venv", *pip_args, cwd=REPO_ROOT))
 
 
 def test_the_demo_requirements_install_a_checkout_the_host_asks_no_plugin_for(

@@ -99,6 +99,20 @@ def borrow_test_dependencies(python: Path) -> None:
     )
 
 
+def install_offline(root: Path, *pip_args: str, cwd: Path) -> Path:
+    """A fresh virtualenv at ``root`` where ``pip install *pip_args`` ran, offline; its python.
+
+    The build backend and the dependencies come from the test environment (not the older
+    setuptools that ensurepip may put in a new virtualenv), so nothing is fetched.
+    """
+    python = fresh_venv(root)
+    run(python, "-m", "pip", "uninstall", "-q", "-y", "setuptools")
+    borrow_test_dependencies(python)
+    pip = ("-m", "pip", "install", "-q", "--no-index", "--no-deps", "--no-build-isolation")
+    run(python, *pip, *pip_args, cwd=cwd)
+    return python
+
+
 def pip_list(python: Path) -> str:
     """``python -m pip list -v --format json``: what the language host runs at each update."""
     return run(python, "-m", "pip", "list", "-v", "--format", "json", cwd=python.parent)

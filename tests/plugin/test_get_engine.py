@@ -1,16 +1,15 @@
 """``ContactList.get`` and ``Contact.get`` through the real plugin, with the engine's read step.
 
 A ``.get(name, id)`` registers a read: the engine (``ReadStep.Apply`` in pulumi/pulumi
-``pkg/resource/deploy/step.go``) sends Read(id) with the registered props as inputs, and,
-in the newest engines, as properties too ("double send"); older engines sent no
-properties, and the plugin then finds ``__provider`` only if it falls back to the inputs
-(added after pulumi 3.216). The props come from the real classmethod, run under mocks.
+``pkg/resource/deploy/step.go``) sends Read(id) with the registered props, in each of the
+forms engines have sent (``h.READ_FORMS``). The newest sends them as inputs only, and a
+plugin finds ``__provider`` there from pulumi 3.268 on; older plugins fail, as a user would
+see. The props come from the real classmethod, run under mocks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -29,10 +28,9 @@ WRITES = (
 )
 
 
-def _plugin_falls_back_to_inputs() -> bool:
-    """Whether the installed plugin's Read uses the inputs when properties are empty."""
-    source = Path(pulumi.__file__).parent / "dynamic" / "__main__.py"
-    return "request.inputs" in source.read_text(encoding="utf-8")
+def fails_on_provider_key(form: str) -> bool:
+    """Whether the installed plugin cannot read a ``.get`` sent in this form."""
+    return form == "inputs-only" and not h.PLUGIN_READS_GET_FROM_INPUTS
 
 
 @pytest.fixture
@@ -112,21 +110,23 @@ def test_the_outputs_are_attributes_of_the_object() -> None:
 # -- ContactList.get through the plugin ---------------------------------------------------
 
 
-@pytest.mark.parametrize("legacy_engine", [False, True], ids=["engine", "older-engine"])
+@pytest.mark.parametrize("form", h.READ_FORMS)
 def test_a_list_made_in_the_console_is_read_with_its_live_outputs(
-    emulator: Any, stack: h.Stack, legacy_engine: bool
+    emulator: Any, stack: h.Stack, form: str
 ) -> None:
     list_id = emulator.backend.console_create_list("Newsletter", "FR")
     emulator.backend.console_add_contact(list_id, "+33612345678")
     live = emulator.backend.get_list(list_id)
     entry = got_list(list_id)
 
-    if legacy_engine and not _plugin_falls_back_to_inputs():
-        # pulumi <= 3.216's plugin reads `__provider` from the properties only.
-        with pytest.raises(h.PluginError, match="__provider"):
-            stack.read_resource("newsletter", None, entry, legacy_engine=True)
+    if fails_on_provider_key(form):
+        # pulumi < 3.268's plugin reads `__provider` from the properties only.
+        with pytest.raises(h.PluginError) as info:
+            stack.read_resource("newsletter", None, entry, form=form)
+        assert info.value.exception_message == "'__provider'"
+        assert writes(emulator) == 0
         return
-    summary = stack.read_resource("newsletter", None, entry, legacy_engine=legacy_engine)
+    summary = stack.read_resource("newsletter", None, entry, form=form)
     assert summary.ops == {"newsletter": "read"}
     assert summary.calls == [("Read", "newsletter")]
     assert stack.id("newsletter") == list_id
@@ -194,18 +194,21 @@ def test_a_got_list_feeds_a_contact_in_the_same_deployment(emulator: Any, stack:
 # -- Contact.get through the plugin -------------------------------------------------------
 
 
-@pytest.mark.parametrize("legacy_engine", [False, True], ids=["engine", "older-engine"])
+@pytest.mark.parametrize("form", h.READ_FORMS)
 def test_a_contact_added_in_the_console_is_read_and_never_removed(
-    emulator: Any, stack: h.Stack, legacy_engine: bool
+    emulator: Any, stack: h.Stack, form: str
 ) -> None:
-    if legacy_engine and not _plugin_falls_back_to_inputs():
-        pytest.skip("this plugin needs the properties (the ContactList case checks how)")
     list_id = emulator.backend.console_create_list("Newsletter", "FR")
     emulator.backend.console_add_contact(
         list_id, "+33612345678", first_name="Alice", email="alice@example.com"
     )
     entry = got_contact(f"{list_id}/+33 6 12 34 56 78")
-    stack.read_resource("alice", None, entry, legacy_engine=legacy_engine)
+    if fails_on_provider_key(form):
+        with pytest.raises(h.PluginError) as info:
+            stack.read_resource("alice", None, entry, form=form)
+        assert info.value.exception_message == "'__provider'"
+        return
+    stack.read_resource("alice", None, entry, form=form)
     assert stack.id("alice") == f"{list_id}/+33612345678"
     outputs = stack.outputs("alice")
     assert {k: v for k, v in outputs.items() if k != h.PROVIDER_KEY} == {

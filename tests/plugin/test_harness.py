@@ -209,11 +209,30 @@ def test_stderr_is_captured(plugin: h.PluginProcess, entry: dict[str, Any]) -> N
     assert f"deleting echo {id_}" in plugin.wait_for_stderr(f"deleting echo {id_}", since=since)
 
 
-def test_read_without_properties_fails_on_provider_key(plugin: h.PluginProcess) -> None:
+def test_read_with_neither_properties_nor_inputs_fails_on_provider_key(
+    plugin: h.PluginProcess,
+) -> None:
+    # The import step's Read (no properties, no inputs): no SDK can find `__provider`.
     with pytest.raises(h.PluginError) as info:
         plugin.read("some-id", h.urn(ECHO_TYPE, "imported"))
     assert info.value.raised("KeyError")
     assert info.value.exception_message == "'__provider'"
+
+
+def test_read_with_inputs_only_finds_provider_key_from_pulumi_3_268(
+    plugin: h.PluginProcess, entry: dict[str, Any]
+) -> None:
+    # The newest engine's read step: empty properties, the registered props as inputs.
+    urn = h.urn(ECHO_TYPE, "got")
+    inputs, _ = plugin.check(urn, {}, entry["inputs"])
+    id_, _ = plugin.create(urn, inputs)
+    if not h.PLUGIN_READS_GET_FROM_INPUTS:
+        with pytest.raises(h.PluginError) as info:
+            plugin.read(id_, urn, None, entry["inputs"])
+        assert info.value.exception_message == "'__provider'"
+        return
+    read_id, outs, _ = plugin.read(id_, urn, None, entry["inputs"])
+    assert (read_id, outs["name"]) == (id_, "A")
 
 
 # -- engine sequences --------------------------------------------------------------------------

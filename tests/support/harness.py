@@ -30,11 +30,11 @@ Engine facts this module reproduces (from ``sdk/go/common/resource/plugin/provid
 * Refresh: Read(id, properties=outputs, inputs=inputs); an empty returned id means "gone".
 * Import (``opts.import_`` / ``pulumi import``): Read(import id) with *no* properties and *no*
   inputs, then Check and Diff against the program's inputs.
-* Read step (``Resource.get(name, id)``, in previews too): Read(id, properties=inputs,
-  inputs=inputs) with the registered props as inputs (the newest engine's "double send";
-  older engines sent no properties); no outputs back (an empty id) fails with
-  ``resource '<id>' does not exist``. Such a resource is *external*: refresh diffs only its
-  outputs, and removing it from the program or destroying drops it without Delete.
+* Read step (``Resource.get(name, id)``, in previews too): Read(id) with the registered props,
+  in one of the three forms engines have sent (:data:`READ_FORMS`); no outputs back (an empty
+  id) fails with ``resource '<id>' does not exist``. Such a resource is *external*: refresh
+  diffs only its outputs, and removing it from the program or destroying drops it without
+  Delete.
 """
 
 from __future__ import annotations
@@ -217,6 +217,25 @@ SDK_VERSION: tuple[int, ...] = _sdk_version()
 PLUGIN_REPORTS_TRACEBACKS: bool = SDK_VERSION >= (3, 260)
 #: What gRPC puts before an unhandled exception's message (the plugin before 3.260).
 _GRPC_PREFIX = "Exception calling application:"
+#: pulumi 3.268.0 is the first release whose plugin Read, given empty properties, reads the
+#: props (``__provider`` among them) from ``request.inputs`` (``pulumi/dynamic/__main__.py``:
+#: "on a user-driven Get it passes nil (only `inputs` is populated)"); up to 3.267.0 it reads
+#: the properties only, so the ``inputs-only`` read form fails with ``KeyError: '__provider'``.
+PLUGIN_READS_GET_FROM_INPUTS: bool = SDK_VERSION >= (3, 268)
+
+#: How an engine's read step (``ReadStep.Apply``, ``pkg/resource/deploy/step.go``) sends the
+#: props a ``Resource.get`` registered, newest first, as the gRPC ReadRequest the plugin gets:
+#:
+#: * ``inputs-only``: ``plugin.ReadRequest{Inputs: s.new.Inputs, State: nil}`` ("only refresh
+#:   will send non-nil state"): properties empty, inputs = props. The engine change that the
+#:   3.268.0 SDK (:data:`PLUGIN_READS_GET_FROM_INPUTS`) answers; the sources read do not name
+#:   the first CLI release that has it.
+#: * ``double-send``: ``plugin.ReadRequest{Inputs: s.new.Inputs, State: s.new.Inputs}``
+#:   ("this strange double send"): properties = inputs = props.
+#: * ``properties-only``: ``prov.Read(urn, id, nil, s.new.Inputs)``, i.e. ``Read(urn, id,
+#:   inputs, state)``, which ``provider_plugin.go`` sends as ``Properties: mstate, Inputs:
+#:   minputs`` (nil): properties = props, inputs unset (engines before ``plugin.ReadRequest``).
+READ_FORMS: tuple[str, ...] = ("inputs-only", "double-send", "properties-only")
 
 
 class PluginError(Exception):
@@ -1049,15 +1068,15 @@ class Stack:
         inputs: Mapping[str, Any],
         *,
         type_token: str | None = None,
-        legacy_engine: bool = False,
+        form: str = "double-send",
     ) -> Summary:
         """A resource declared with ``Resource.get(name, id_)``: the engine's ReadStep.
 
         ``inputs`` are what the program registered (a :func:`program_inputs` entry, whose
-        ``read_id`` is used when ``id_`` is None). Read(id, properties=inputs, inputs=inputs)
-        as the newest engine sends it, or with no properties (``legacy_engine``) as older ones
-        did; an empty returned id raises ``resource '<id>' does not exist``. The resource is
-        stored as external (op ``read``).
+        ``read_id`` is used when ``id_`` is None), sent in the read ``form`` of
+        :data:`READ_FORMS` (by default ``double-send``, which every supported SDK reads); an
+        empty returned id raises ``resource '<id>' does not exist``. The resource is stored as
+        external (op ``read``).
         """
         self._ensure_configured()
         summary = Summary()
@@ -1066,7 +1085,7 @@ class Stack:
         read_id = id_ if id_ is not None else meta.get("read_id")
         if read_id is None:
             raise ValueError(f"{name}: no id given and the entry has no read_id")
-        self._read_step(name, typ, str(read_id), news, summary, legacy_engine=legacy_engine)
+        self._read_step(name, typ, str(read_id), news, summary, form=form)
         return summary
 
     def _read_step(
@@ -1078,12 +1097,15 @@ class Stack:
         summary: Summary,
         *,
         store: bool = True,
-        legacy_engine: bool = False,
+        form: str = "double-send",
     ) -> None:
+        if form not in READ_FORMS:
+            raise ValueError(f"unknown read form {form!r}; one of {READ_FORMS}")
         urn_ = urn(typ, name, project=self.project, stack=self.stack)
         summary.calls.append(("Read", name))
-        properties = None if legacy_engine else news
-        new_id, outs, _inputs = self.plugin.read(read_id, urn_, properties, news)
+        properties = None if form == "inputs-only" else news
+        sent_inputs = None if form == "properties-only" else news
+        new_id, outs, _inputs = self.plugin.read(read_id, urn_, properties, sent_inputs)
         if not new_id:
             raise EngineError(f"resource '{read_id}' does not exist")
         summary.ops[name] = "read"

@@ -99,7 +99,7 @@ def test_the_wheel_metadata_carries_licence_urls_and_floor(dist: Dist) -> None:
     urls = dict(u.split(", ", 1) for u in metadata.get_all("Project-URL") or [])
     assert urls["Source"] == _pyproject()["project"]["urls"]["Source"]
     requires = metadata.get_all("Requires-Dist") or []
-    assert any(r.replace(" ", "").startswith("pulumi<4,>=3.216") for r in requires), requires
+    assert any(r.replace(" ", "").startswith("pulumi<4,>=3.268") for r in requires), requires
 
 
 def test_the_install_line_installs_the_tag_from_a_clone_of_the_repository(tmp_path: Path) -> None:

@@ -32,14 +32,11 @@ def assert_reads_once(error: h.PluginError, type_name: str, phrase: str) -> None
     assert phrase in message, details
     assert details.count(phrase) == 1, details
     assert error.raised(type_name), details
-    if h.PLUGIN_REPORTS_TRACEBACKS:
-        assert error.tracebacks == 1, details
-        assert "direct cause" not in details and "During handling" not in details, details
-        # The frames: the plugin's two and the provider's one, each a line or two.
-        frames = len(details.splitlines()) - len(message.splitlines())
-        assert frames <= 9, details
-    else:
-        assert details == f"Exception calling application: {message}"
+    assert error.tracebacks == 1, details
+    assert "direct cause" not in details and "During handling" not in details, details
+    # The frames: the plugin's two and the provider's one, each a line or two.
+    frames = len(details.splitlines()) - len(message.splitlines())
+    assert frames <= 9, details
 
 
 def test_a_list_name_already_taken_reads_once(stack: h.Stack, emulator: Any) -> None:

@@ -28,11 +28,6 @@ WRITES = (
 )
 
 
-def fails_on_provider_key(form: str) -> bool:
-    """Whether the installed plugin cannot read a ``.get`` sent in this form."""
-    return form == "inputs-only" and not h.PLUGIN_READS_GET_FROM_INPUTS
-
-
 @pytest.fixture
 def stack(avosms_config: dict[str, str]) -> Iterator[h.Stack]:
     stack = h.Stack(h.PluginProcess(unset_prefixes=["AVOSMS_"]), config=avosms_config)
@@ -119,13 +114,6 @@ def test_a_list_made_in_the_console_is_read_with_its_live_outputs(
     live = emulator.backend.get_list(list_id)
     entry = got_list(list_id)
 
-    if fails_on_provider_key(form):
-        # pulumi < 3.268's plugin reads `__provider` from the properties only.
-        with pytest.raises(h.PluginError) as info:
-            stack.read_resource("newsletter", None, entry, form=form)
-        assert info.value.exception_message == "'__provider'"
-        assert writes(emulator) == 0
-        return
     summary = stack.read_resource("newsletter", None, entry, form=form)
     assert summary.ops == {"newsletter": "read"}
     assert summary.calls == [("Read", "newsletter")]
@@ -203,11 +191,6 @@ def test_a_contact_added_in_the_console_is_read_and_never_removed(
         list_id, "+33612345678", first_name="Alice", email="alice@example.com"
     )
     entry = got_contact(f"{list_id}/+33 6 12 34 56 78")
-    if fails_on_provider_key(form):
-        with pytest.raises(h.PluginError) as info:
-            stack.read_resource("alice", None, entry, form=form)
-        assert info.value.exception_message == "'__provider'"
-        return
     stack.read_resource("alice", None, entry, form=form)
     assert stack.id("alice") == f"{list_id}/+33612345678"
     outputs = stack.outputs("alice")

@@ -42,7 +42,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import importlib.metadata
 import json
 import os
 import queue
@@ -51,7 +50,6 @@ import sys
 import threading
 import uuid
 import weakref
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,33 +201,14 @@ class PluginStartError(RuntimeError):
     """The plugin process died or never printed its port; the message includes its stderr."""
 
 
-def _sdk_version() -> tuple[int, ...]:
-    raw = importlib.metadata.version("pulumi")
-    return tuple(int(part) for part in raw.split(".")[:3] if part.isdigit())
-
-
-#: The installed pulumi SDK, whose ``pulumi.dynamic`` plugin the tests drive.
-SDK_VERSION: tuple[int, ...] = _sdk_version()
-#: pulumi 3.260.0 is the first release whose plugin wraps each call in
-#: ``_abort_with_traceback`` (``pulumi/dynamic/__main__.py``) and aborts with
-#: ``traceback.format_exc()``; up to 3.259.0 it lets gRPC report the error as
-#: ``Exception calling application: <message>``, with no traceback and no exception type.
-PLUGIN_REPORTS_TRACEBACKS: bool = SDK_VERSION >= (3, 260)
-#: What gRPC puts before an unhandled exception's message (the plugin before 3.260).
-_GRPC_PREFIX = "Exception calling application:"
-#: pulumi 3.268.0 is the first release whose plugin Read, given empty properties, reads the
-#: props (``__provider`` among them) from ``request.inputs`` (``pulumi/dynamic/__main__.py``:
-#: "on a user-driven Get it passes nil (only `inputs` is populated)"); up to 3.267.0 it reads
-#: the properties only, so the ``inputs-only`` read form fails with ``KeyError: '__provider'``.
-PLUGIN_READS_GET_FROM_INPUTS: bool = SDK_VERSION >= (3, 268)
-
 #: How an engine's read step (``ReadStep.Apply``, ``pkg/resource/deploy/step.go``) sends the
 #: props a ``Resource.get`` registered, newest first, as the gRPC ReadRequest the plugin gets:
 #:
 #: * ``inputs-only``: ``plugin.ReadRequest{Inputs: s.new.Inputs, State: nil}`` ("only refresh
-#:   will send non-nil state"): properties empty, inputs = props. The engine change that the
-#:   3.268.0 SDK (:data:`PLUGIN_READS_GET_FROM_INPUTS`) answers; the sources read do not name
-#:   the first CLI release that has it.
+#:   will send non-nil state"): properties empty, inputs = props. The engine change that
+#:   pulumi 3.268.0's plugin answers (it then reads the props from ``request.inputs``; before,
+#:   ``KeyError: '__provider'``), hence the package's floor; the sources read do not name the
+#:   first CLI release that has it.
 #: * ``double-send``: ``plugin.ReadRequest{Inputs: s.new.Inputs, State: s.new.Inputs}``
 #:   ("this strange double send"): properties = inputs = props.
 #: * ``properties-only``: ``prov.Read(urn, id, nil, s.new.Inputs)``, i.e. ``Read(urn, id,
@@ -241,11 +220,10 @@ READ_FORMS: tuple[str, ...] = ("inputs-only", "double-send", "properties-only")
 class PluginError(Exception):
     """A gRPC call to the plugin failed.
 
-    The Python plugin aborts with ``StatusCode.UNKNOWN``; ``details`` is the text the CLI shows
-    the user: the Python traceback (pulumi >= 3.260), or gRPC's prefix and the exception's
-    message alone (older SDKs, see :data:`PLUGIN_REPORTS_TRACEBACKS`). :attr:`message` is the
-    final exception as reported (``"module.ErrorType: what happened"`` with a traceback, only
-    ``"what happened"`` without), :attr:`exception_message` the message alone on every SDK.
+    The Python plugin aborts with ``StatusCode.UNKNOWN`` and ``traceback.format_exc()`` (its
+    ``_abort_with_traceback``, pulumi >= 3.260): ``details`` is the text the CLI shows the
+    user. :attr:`message` is the final exception (``"module.ErrorType: what happened"``),
+    :attr:`exception_message` the message alone.
     """
 
     def __init__(self, method: str, code: grpc.StatusCode, details: str) -> None:
@@ -262,12 +240,11 @@ class PluginError(Exception):
     @property
     def message(self) -> str:
         """The final exception of the traceback in :attr:`details` (type, colon, message,
-        and any further lines of the message or notes); without a traceback, the message
-        after gRPC's prefix."""
+        and any further lines of the message or notes); all of it without a traceback."""
         lines = self.details.rstrip().splitlines()
         starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (")]
         if not starts:
-            return self.details.strip().removeprefix(_GRPC_PREFIX).strip()
+            return self.details.strip()
         body = lines[starts[-1] + 1 :]
         # Frames are indented ("  File ...", source lines, "^^^^" markers); the exception
         # starts at the first line that is not.
@@ -278,8 +255,8 @@ class PluginError(Exception):
 
     @property
     def exception_type(self) -> str:
-        """The (qualified) class name of the final exception, e.g. ``KeyError``; ``""`` when
-        the plugin reports no type (no traceback in :attr:`details`)."""
+        """The (qualified) class name of the final exception, e.g. ``KeyError``; ``""``
+        without a traceback in :attr:`details`."""
         if not self.tracebacks:
             return ""
         head = self.message.split("\n", 1)[0]
@@ -295,13 +272,9 @@ class PluginError(Exception):
 
     def raised(self, type_name: str) -> bool:
         """Whether the plugin reported the final exception as ``type_name`` (a class name,
-        matched at the end of the qualified name). With a plugin that reports no type
-        (pulumi < 3.260), whether ``details`` has that plugin's form: gRPC's prefix, no
-        traceback; the type cannot be checked there, the message still can."""
-        if PLUGIN_REPORTS_TRACEBACKS:
-            qualified = self.exception_type
-            return qualified == type_name or qualified.endswith("." + type_name)
-        return self.details.startswith(_GRPC_PREFIX) and not self.tracebacks
+        matched at the end of the qualified name)."""
+        qualified = self.exception_type
+        return qualified == type_name or qualified.endswith("." + type_name)
 
 
 class EngineError(Exception):
@@ -1068,7 +1041,7 @@ class Stack:
         inputs: Mapping[str, Any],
         *,
         type_token: str | None = None,
-        form: str = "double-send",
+        form: str = "inputs-only",
     ) -> Summary:
         """A resource declared with ``Resource.get(name, id_)``: the engine's ReadStep.
 
@@ -1097,7 +1070,7 @@ class Stack:
         summary: Summary,
         *,
         store: bool = True,
-        form: str = "double-send",
+        form: str = "inputs-only",
     ) -> None:
         if form not in READ_FORMS:
             raise ValueError(f"unknown read form {form!r}; one of {READ_FORMS}")
@@ -1360,10 +1333,7 @@ def _run_program(
     try:
         # Fresh runtime state in this context: no root resource or outputs from an earlier run.
         settings.ROOT.set(None)
-        # A set in recent SDKs; a deque in older ones (3.216), whose remove() per resolved
-        # output makes thousands of resources quadratic: the same queue with O(1) remove.
-        outputs = settings.SETTINGS.outputs
-        settings.SETTINGS.outputs = _TaskQueue() if isinstance(outputs, deque) else type(outputs)()
+        settings.SETTINGS.outputs = type(settings.SETTINGS.outputs)()
         set_all_config(dict(config), secret_config_keys)
         pulumi.runtime.set_mocks(mocks, project, stack, preview=preview, monitor=monitor)
         loop.run_until_complete(run_pulumi_func(program))
@@ -1375,36 +1345,6 @@ def _run_program(
         for prop, default in defaults:
             prop._ContextProperty__default = default  # type: ignore[attr-defined]
     return dict(monitor.recorded)
-
-
-class _TaskQueue:
-    """The deque operations older SDKs use on ``SETTINGS.outputs``, each in O(1)."""
-
-    def __init__(self) -> None:
-        self._tasks: dict[Any, None] = {}
-
-    def __len__(self) -> int:
-        return len(self._tasks)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(list(self._tasks))
-
-    def append(self, task: Any) -> None:
-        self._tasks[task] = None
-
-    def remove(self, task: Any) -> None:
-        try:
-            del self._tasks[task]
-        except KeyError:
-            raise ValueError(task) from None  # what deque.remove raises
-
-    def popleft(self) -> Any:
-        task = next(iter(self._tasks))
-        del self._tasks[task]
-        return task
-
-    def clear(self) -> None:
-        self._tasks.clear()
 
 
 def provider_payload(provider_str: str) -> bytes:

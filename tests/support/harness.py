@@ -1047,7 +1047,7 @@ class Stack:
 
         ``inputs`` are what the program registered (a :func:`program_inputs` entry, whose
         ``read_id`` is used when ``id_`` is None), sent in the read ``form`` of
-        :data:`READ_FORMS` (by default ``double-send``, which every supported SDK reads); an
+        :data:`READ_FORMS` (by default ``inputs-only``, the newest engine's); an
         empty returned id raises ``resource '<id>' does not exist``. The resource is stored as
         external (op ``read``).
         """

@@ -17,11 +17,11 @@ from typing import Any
 from .config import (
     API_ID,
     API_KEY,
-    EMBEDDED_ENDPOINT,
     ENDPOINT,
     ConfigLike,
     ProviderSettings,
-    check_endpoint,
+    read_setting,
+    usable_endpoint,
 )
 from .errors import ConfigurationError
 
@@ -150,12 +150,9 @@ class Accounts:
 
     def _field(self, name: str, field_name: str) -> tuple[str | None, str | None]:
         """``(value, the spelling it was read from)`` of one field of account ``name``."""
-        cfg, env = _spelling(name, _ACCOUNT_FIELDS[field_name])
-        value = self._configured.get(name, {}).get(field_name)
-        if value:
-            return value, cfg
-        value = self._environ.get(env)
-        return (value, env) if value else (None, None)
+        keys = _spelling(name, _ACCOUNT_FIELDS[field_name])
+        configured = {keys[0]: self._configured.get(name, {}).get(field_name)}
+        return read_setting(configured, self._environ, keys)
 
     def settings(self, name: str) -> ProviderSettings:
         """The settings of account ``name``; :class:`ConfigurationError` if it is not
@@ -169,9 +166,7 @@ class Accounts:
         if endpoint is None:
             endpoint = self.default.endpoint
         else:
-            endpoint = endpoint.rstrip("/")
-            if endpoint != EMBEDDED_ENDPOINT:
-                check_endpoint(endpoint, _spelling(name, ENDPOINT))
+            endpoint = usable_endpoint(endpoint, _spelling(name, ENDPOINT))
         api_id, api_id_from = self._field(name, "apiId")
         api_key, api_key_from = self._field(name, "apiKey")
         settings = dataclasses.replace(

@@ -173,7 +173,7 @@ class ProviderSettings:
         return self.api_id, self.api_key
 
 
-def _read_setting(
+def read_setting(
     config: ConfigLike | Mapping[str, Any], environ: Mapping[str, str], keys: tuple[str, str]
 ) -> tuple[str | None, str | None]:
     """``(value, the spelling it was read from)`` of one setting, ``(None, None)`` if unset.
@@ -189,7 +189,7 @@ def _read_setting(
 def _lookup(
     config: ConfigLike | Mapping[str, Any], environ: Mapping[str, str], keys: tuple[str, str]
 ) -> str | None:
-    return _read_setting(config, environ, keys)[0]
+    return read_setting(config, environ, keys)[0]
 
 
 def _number(
@@ -240,6 +240,15 @@ def quotable_endpoint(endpoint: str) -> str:
     start = endpoint.find("://")
     start = 0 if start < 0 else start + 3
     return endpoint[:start] + "***" + endpoint[endpoint.rindex("@") :]
+
+
+def usable_endpoint(endpoint: str, keys: tuple[str, str] = ENDPOINT) -> str:
+    """``endpoint`` without a trailing ``/``, checked by :func:`check_endpoint` unless it
+    selects the embedded emulator; ``keys`` name the setting it was read from."""
+    endpoint = endpoint.rstrip("/")
+    if endpoint != EMBEDDED_ENDPOINT:
+        check_endpoint(endpoint, keys)
+    return endpoint
 
 
 def check_endpoint(endpoint: str, keys: tuple[str, str] = ENDPOINT) -> None:
@@ -296,7 +305,7 @@ def settings_from_config(
 ) -> ProviderSettings:
     """Resolve settings from the stack config (``avosms:*``), falling back to ``AVOSMS_*``."""
     env = os.environ if environ is None else environ
-    api_key = _read_setting(config, env, API_KEY)
+    api_key = read_setting(config, env, API_KEY)
     try:
         return _resolve(config, env, api_key)
     except ConfigurationError as exc:
@@ -310,10 +319,8 @@ def _resolve(
     env: Mapping[str, str],
     api_key: tuple[str | None, str | None],
 ) -> ProviderSettings:
-    endpoint = (_lookup(config, env, ENDPOINT) or DEFAULT_ENDPOINT).rstrip("/")
-    if endpoint != EMBEDDED_ENDPOINT:
-        check_endpoint(endpoint)
-    api_id, api_id_from = _read_setting(config, env, API_ID)
+    endpoint = usable_endpoint(_lookup(config, env, ENDPOINT) or DEFAULT_ENDPOINT)
+    api_id, api_id_from = read_setting(config, env, API_ID)
     return ProviderSettings(
         api_id=api_id,
         api_key=api_key[0],

@@ -38,7 +38,12 @@ ACCOUNT_ENV_RE = re.compile(r"AVOSMS_([A-Z0-9_]+)_(API_ID|API_KEY|ENDPOINT)", re
 
 
 def account_env_name(account: str) -> str:
-    """The ``NAME`` of ``AVOSMS_<NAME>_API_ID`` for ``account``: upper case, ``-`` as ``_``."""
+    """The ``NAME`` of ``AVOSMS_<NAME>_API_ID`` for ``account``: upper case, ``-`` as ``_``.
+
+    It is also the one rule by which two account names are the same account (``Ops``,
+    ``ops`` and ``OPS`` read the same variables, so they must mean the same everywhere:
+    stack config, resources, lookups).
+    """
     return account.upper().replace("-", "_")
 
 
@@ -127,6 +132,16 @@ class Accounts:
     ) -> None:
         self.default = default
         self._configured = configured
+        # One account per environment-variable name: `Ops` finds `ops` of avosms:accounts.
+        self._configured_names: dict[str, str] = {}
+        for name in configured:
+            other = self._configured_names.setdefault(account_env_name(name), name)
+            if other != name:
+                raise ConfigurationError(
+                    f"{ACCOUNTS} names the accounts {other!r} and {name!r}, which are the same "
+                    f"account (names are compared like AVOSMS_{account_env_name(name)}_*, "
+                    "ignoring case and - or _): keep one of them."
+                )
         self._environ = environ
         self._settings: dict[str, ProviderSettings] = {}
         self._api_keys: list[tuple[str, str]] | None = None
@@ -144,20 +159,34 @@ class Accounts:
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
             return False
-        if name in self._configured:
+        if account_env_name(name) in self._configured_names:
             return True
         return any(self._environ.get(_spelling(name, keys)[1]) for keys in _ACCOUNT_FIELDS.values())
 
     def _field(self, name: str, field_name: str) -> tuple[str | None, str | None]:
         """``(value, the spelling it was read from)`` of one field of account ``name``."""
-        keys = _spelling(name, _ACCOUNT_FIELDS[field_name])
-        configured = {keys[0]: self._configured.get(name, {}).get(field_name)}
+        configured_name = self._configured_names.get(account_env_name(name), name)
+        keys = _spelling(configured_name, _ACCOUNT_FIELDS[field_name])
+        configured = {keys[0]: self._configured.get(configured_name, {}).get(field_name)}
         return read_setting(configured, self._environ, keys)
+
+    def identity(self, name: str | None) -> tuple[str, ...]:
+        """What makes two account names the same AvoSMS account for a resource: the API ID
+        and endpoint they resolve to (``None`` is the stack's default account); a name that
+        cannot be resolved here is only the same as its own spellings."""
+        if name is None or name == "":
+            settings = self.default
+        else:
+            try:
+                settings = self.settings(name)
+            except ConfigurationError:
+                return ("unresolved", account_env_name(name))
+        return ("account", settings.api_id or "", settings.endpoint)
 
     def settings(self, name: str) -> ProviderSettings:
         """The settings of account ``name``; :class:`ConfigurationError` if it is not
         configured or its endpoint is refused (the message names accounts, never a key)."""
-        cached = self._settings.get(name)
+        cached = self._settings.get(account_env_name(name))
         if cached is not None:
             return cached
         if name not in self:
@@ -178,7 +207,7 @@ class Accounts:
             credentials_settings=(_spelling(name, API_ID), _spelling(name, API_KEY)),
             credentials_read_from=(api_id_from, api_key_from),
         )
-        self._settings[name] = settings
+        self._settings[account_env_name(name)] = settings
         return settings
 
     def unknown_message(self, name: str) -> str:

@@ -23,7 +23,15 @@ if TYPE_CHECKING:
     # that check and diff, which make no call, do not pay for them.
     from .client.api import AvoSMSClient
 
-__all__ = ["MAX_LISTED_FAILURES", "apply_plan", "say", "warn_outside", "warn_undeclared"]
+__all__ = [
+    "MAX_LISTED_FAILURES",
+    "apply_plan",
+    "say",
+    "warn_left_alone",
+    "warn_outside",
+    "warn_undeclared",
+    "warn_unreadable",
+]
 
 #: A step with at least this many calls prints its progress on stderr.
 PROGRESS_MIN_CALLS = 100
@@ -65,17 +73,13 @@ def say(line: str) -> None:
 
 
 def warn_undeclared(list_id: str, numbers: Sequence[str], secrets: Sequence[str]) -> None:
-    """Say on stderr that exclusive mode removes contacts nobody declared here: if Contact
-    resources (or another stack) manage them, the two would undo each other at every up."""
+    """Say on stderr, before the calls, which contacts a create removes because the program
+    opted in (``remove_undeclared_on_create=True``): no preview could list them."""
     if not numbers:
         return
-    listed = ", ".join(shown(n, secrets) for n in numbers[:5])
-    listed += f" and {len(numbers) - 5} more" if len(numbers) > 5 else ""
     say(
-        f"warning: contact list {list_id}: removing {len(numbers)} contact(s) that "
-        f"ContactListMembers does not declare (exclusive=True): {listed}. If Contact resources "
-        "or another stack manage them, they will fight over the list; declare them in members, "
-        "or set exclusive=False."
+        f"warning: contact list {list_id}: removing {len(numbers)} contact(s) that members "
+        f"does not declare, as remove_undeclared_on_create=True asks: {_listed(numbers, secrets)}."
     )
 
 
@@ -96,6 +100,32 @@ def warn_outside(list_id: str, numbers: Sequence[str], secrets: Sequence[str]) -
     )
 
 
+def warn_unreadable(list_id: str, numbers: Sequence[str], secrets: Sequence[str]) -> None:
+    """Say on stderr which contacts of the list have a number the client cannot read as an
+    international number: they are left alone (never removed, never in the state)."""
+    if not numbers:
+        return
+    say(
+        f"warning: contact list {list_id}: {len(numbers)} contact(s) have a phone number that "
+        f"cannot be read as an international number: {_listed(numbers, secrets)}. "
+        "ContactListMembers leaves them alone (it never removes a contact it cannot read); "
+        "fix or remove them in the AvoSMS console."
+    )
+
+
+def warn_left_alone(
+    list_id: str, numbers: Sequence[str], secrets: Sequence[str], *, why: str
+) -> None:
+    """Say on stderr which contacts of the list a step leaves in place although the
+    program does not declare them (``why``: what happens to them next)."""
+    if not numbers:
+        return
+    say(
+        f"note: contact list {list_id}: {len(numbers)} contact(s) not declared in members are "
+        f"left in the list: {_listed(numbers, secrets)}. {why}"
+    )
+
+
 def apply_plan(
     client: AvoSMSClient,
     list_id: str,
@@ -106,11 +136,16 @@ def apply_plan(
     step: str,
     max_workers: int,
     secrets: Sequence[str],
+    undo_fresh_adds: bool = False,
 ) -> int:
     """Run the plan's calls concurrently; the list's contact count after them.
 
     Raises :class:`ContactListMembersError` listing every failed number once all calls
-    are done (the successful ones stay applied).
+    are done. The engine keeps the old state after a failed step, so with
+    ``undo_fresh_adds`` (a create, or an additive update: no later refresh would read a
+    number the state lacks) the contacts this step created are removed again first, the
+    one removal not planned by :func:`._members_plan.removals`; the other calls stay
+    applied, and the state still names each of them.
     """
     if not len(plan):
         return live_count
@@ -125,6 +160,7 @@ def apply_plan(
     codes: set[str | None] = set()
     lock = threading.Lock()
     delta = {"added": 0, "removed": 0}
+    fresh: list[str] = []  # contacts this step created (none was there before)
 
     def add(number: str) -> None:
         try:
@@ -133,6 +169,9 @@ def apply_plan(
             # Already there (added by hand, or by an earlier half-done step): update it.
             # Counted as added all the same: the count this step started from lacked it.
             client.update_contact(list_id, contact_of(number, declared[number]))
+        else:
+            with lock:
+                fresh.append(number)
         with lock:
             delta["added"] += 1
 
@@ -189,24 +228,73 @@ def apply_plan(
             failures=failures,
         )
     if failures:
+        undone: list[str] = []
+        kept: dict[str, str] = {}
+        if undo_fresh_adds:
+            undone, kept = _undo_adds(client, list_id, sorted(fresh))
         raise ContactListMembersError(
-            _failure_message(list_id, step, len(jobs), failures, secrets),
+            _failure_message(list_id, step, len(jobs), failures, secrets, undone, kept),
             list_id=list_id,
             failures=failures,
         )
     return count
 
 
+def _undo_adds(
+    client: AvoSMSClient, list_id: str, numbers: Sequence[str]
+) -> tuple[list[str], dict[str, str]]:
+    """Remove again the contacts a failed step created: the numbers removed, and the ones
+    that could not be (with the error)."""
+    undone: list[str] = []
+    kept: dict[str, str] = {}
+    for number in numbers:
+        try:
+            client.delete_contact(list_id, number)
+        except NotFoundError:
+            undone.append(number)
+        except APIError as err:
+            kept[number] = str(err)
+        else:
+            undone.append(number)
+    return undone, kept
+
+
+def _listed(numbers: Sequence[str], secrets: Sequence[str]) -> str:
+    """Up to :data:`MAX_LISTED_FAILURES` numbers, shown safe, and how many more."""
+    listed = ", ".join(shown(n, secrets) for n in numbers[:MAX_LISTED_FAILURES])
+    more = len(numbers) - MAX_LISTED_FAILURES
+    return listed + (f" and {more} more" if more > 0 else "")
+
+
 def _failure_message(
-    list_id: str, step: str, total: int, failures: Mapping[str, str], secrets: Sequence[str]
+    list_id: str,
+    step: str,
+    total: int,
+    failures: Mapping[str, str],
+    secrets: Sequence[str],
+    undone: Sequence[str] = (),
+    kept: Mapping[str, str] | None = None,
 ) -> str:
     numbers = sorted(failures)
     rows = "\n".join(f"  {shown(n, secrets)}: {failures[n]}" for n in numbers[:MAX_LISTED_FAILURES])
     more = len(numbers) - MAX_LISTED_FAILURES
     tail = f"\n  ... and {more} more" if more > 0 else ""
+    settled = ""
+    if undone:
+        settled += (
+            f"\nThe {len(undone)} contact(s) this step had added were removed again, as the "
+            f"state cannot record them: {_listed(undone, secrets)}."
+        )
+    if kept:
+        settled += (
+            f"\nThe {len(kept)} contact(s) added by this step that could not be removed again "
+            f"are in the list but not in the state: {_listed(sorted(kept), secrets)}. "
+            "`pulumi up` again takes them over while the program declares them; remove the "
+            "others in the AvoSMS console."
+        )
     return (
         f"Could not {step} the members of contact list {list_id}: {len(numbers)} of {total} "
-        f"call(s) failed:\n{rows}{tail}\nThe other changes were applied and stay applied: "
-        "`pulumi refresh` shows the list as it is, and `pulumi up` again makes only the "
-        "calls still needed."
+        f"call(s) failed:\n{rows}{tail}{settled}\nThe other changes were applied and stay "
+        "applied: `pulumi refresh` shows the list as it is, and `pulumi up` again makes only "
+        "the calls still needed."
     )

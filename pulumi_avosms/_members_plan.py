@@ -28,6 +28,7 @@ Current = Mapping[str, Mapping[str, str] | str]
 
 __all__ = [
     "Fields",
+    "Held",
     "MemberMap",
     "Plan",
     "PrintMap",
@@ -37,6 +38,7 @@ __all__ = [
     "fingerprint",
     "plan_changes",
     "prints",
+    "removals",
     "shown",
 ]
 
@@ -90,17 +92,70 @@ class Plan:
         return len(self.adds) + len(self.updates) + len(self.removes)
 
 
+@dataclass(frozen=True)
+class Held:
+    """What a membership's state says: the numbers it manages (with their fingerprints),
+    those of them that a refresh found in the list without the program declaring them
+    (``undeclared``), and whether it was exclusive.
+
+    Every number of ``prints`` is also in the state's ``members`` input (a create or update
+    stores the declared ones, a refresh the ones it read), so a preview lists each of them
+    that the next step drops.
+    """
+
+    prints: PrintMap
+    undeclared: frozenset[str]
+    exclusive: bool
+
+
+def removals(
+    declared: Mapping[str, object],
+    held: Held | None,
+    *,
+    exclusive: bool,
+    live: Mapping[str, object] | None = None,
+    remove_undeclared_on_create: bool = False,
+) -> tuple[str, ...]:
+    """THE removal rule: the numbers a step may remove from AvoSMS, sorted. Every step that
+    removes contacts takes its removals from here (a failed step may also undo the adds it
+    made itself, see :mod:`._members_apply`); nothing else removes a contact.
+
+    A number may be removed only when the program asked for it:
+
+    - the state holds it and the program declared it before and no longer declares it; or
+    - the state holds it because a refresh showed it (exclusive mode: a preview then lists
+      it as a removal), the resource is and stays ``exclusive``, and the program does not
+      declare it;
+    - a create (``held`` is ``None``: nothing was declared before) removes nothing, except
+      the ``live`` contacts it does not declare when exclusive and the program opted in
+      with ``remove_undeclared_on_create``.
+
+    A contact that the state does not hold (added in the console since the last refresh,
+    or one the client could not read) is never removed. A delete is a step that declares
+    nothing and is not exclusive: it removes what the program declared, no more.
+    """
+    if held is None:
+        if not (exclusive and remove_undeclared_on_create) or live is None:
+            return ()
+        return tuple(sorted(n for n in live if n not in declared))
+    shown_may_go = held.exclusive and exclusive
+    return tuple(
+        sorted(
+            n
+            for n in held.prints
+            if n not in declared and (shown_may_go or n not in held.undeclared)
+        )
+    )
+
+
 def plan_changes(
     wanted: Mapping[str, Mapping[str, str]],
     current: Current,
     *,
-    remove_others: bool,
+    removes: Iterable[str] = (),
 ) -> Plan:
-    """What turns ``current`` (fields, or the fingerprints of a state) into ``wanted``.
-
-    Numbers of ``current`` that ``wanted`` lacks are removed only with ``remove_others``
-    (exclusive mode against the live list, or any mode against the previous declaration).
-    """
+    """What turns ``current`` (fields, or the fingerprints of a state) into ``wanted``: the
+    numbers to add and update, and ``removes`` (which :func:`removals` decides)."""
     return Plan(
         adds=tuple(sorted(n for n in wanted if n not in current)),
         updates=tuple(
@@ -110,7 +165,7 @@ def plan_changes(
                 if n in current and fingerprint(wanted[n]) != fingerprint(current[n])
             )
         ),
-        removes=tuple(sorted(n for n in current if n not in wanted)) if remove_others else (),
+        removes=tuple(sorted(removes)),
     )
 
 
@@ -118,16 +173,16 @@ def differences(
     declared: Mapping[str, Mapping[str, str]],
     live: Mapping[str, Mapping[str, str]],
     *,
-    exclusive: bool,
     secrets: Iterable[str] = (),
 ) -> list[str]:
-    """One line per number where the program and AvoSMS disagree, sorted by number.
+    """One line per declared number that AvoSMS lacks or holds with other fields, sorted.
 
-    Used by adoption, which changes nothing and so must find no difference at all. Numbers
-    and values are :func:`shown` (the live ones come from a reply).
+    Used by adoption, which changes nothing and so must find no such difference (contacts
+    the program does not declare are left alone). Numbers and values are :func:`shown`
+    (the live ones come from a reply).
     """
     secrets = tuple(secrets)
-    plan = plan_changes(declared, live, remove_others=exclusive)
+    plan = plan_changes(declared, live)
     lines = [f"{shown(n, secrets)}: in the program, not in the list" for n in plan.adds]
     for number in plan.updates:
         wanted, held = declared[number], live[number]
@@ -139,5 +194,4 @@ def differences(
             if (wanted.get(name) or "") != (held.get(name) or "")
         )
         lines.append(f"{shown(number, secrets)}: {fields}")
-    lines += [f"{shown(n, secrets)}: in the list, not in the program" for n in plan.removes]
     return sorted(lines)

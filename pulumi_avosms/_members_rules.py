@@ -21,7 +21,11 @@ from ._model import MEMBER_FIELDS
 from .contact_validation import InvalidContactError, normalize_contact
 from .validation import ValidationError, describe, normalize_list_id
 
-__all__ = ["check_inputs", "check_members", "contains_unknown", "flat_strings"]
+__all__ = ["CLEAR_PROPERTY", "check_inputs", "check_members", "contains_unknown", "flat_strings"]
+
+#: The input by which a create may remove the contacts of the list that members does not
+#: declare (the explicit opt-in of :func:`pulumi_avosms._members_plan.removals`).
+CLEAR_PROPERTY = "remove_undeclared_on_create"
 
 
 def contains_unknown(value: Any) -> bool:
@@ -122,6 +126,18 @@ def check_inputs(
         failures.append(
             CheckFailure("exclusive", f"exclusive must be True or False, got {describe(exclusive)}")
         )
+
+    # Only a create reads it (see _members_plan.removals); a later change of it is no change.
+    clear = news.get(CLEAR_PROPERTY)
+    if clear is not None and not is_unknown(clear) and not isinstance(clear, bool):
+        failures.append(
+            CheckFailure(
+                CLEAR_PROPERTY,
+                f"{CLEAR_PROPERTY} must be True or False, got {describe(clear)}",
+            )
+        )
+    elif clear:
+        inputs[CLEAR_PROPERTY] = clear
 
     if news.get(ACCOUNT_PROPERTY) is not None:
         # Checked against the configured accounts by the provider (see _provider).

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pulumi
-from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
+from pulumi.dynamic import CheckFailure, ConfigureRequest, DiffResult, ResourceProvider
 
 from . import _runtime
 from ._accounts import (
@@ -104,6 +104,51 @@ class AvoSMSProvider(ResourceProvider):
             failures.append(CheckFailure(ACCOUNT_PROPERTY, str(err)))
             return
         inputs[ACCOUNT_PROPERTY] = account
+
+    def _same_account(self, old: Any, new: Any) -> bool:
+        """Whether two ``account`` values name the same AvoSMS account: the same API ID and
+        endpoint once resolved (names differing only in case read the same variables).
+        The one rule every resource uses, so that such a change is never a replacement."""
+        if is_unknown(old) or is_unknown(new):
+            return False
+        old, new = old or None, new or None
+        if old == new:
+            return True
+        if not all(isinstance(name, (str, type(None))) for name in (old, new)):
+            return False
+        accounts = self._named_accounts()
+        return accounts.identity(old) == accounts.identity(new)
+
+    def _olds_for_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        """``olds`` as the check rules see them: an account change that keeps the same
+        AvoSMS account is no change (it replaces nothing, so ``import_`` may stay)."""
+        new = news.get(ACCOUNT_PROPERTY)
+        if (
+            olds
+            and olds.get(ACCOUNT_PROPERTY) != new
+            and self._same_account(olds.get(ACCOUNT_PROPERTY), new)
+        ):
+            olds = {**olds, ACCOUNT_PROPERTY: new}
+        return olds
+
+    def _account_replaces(
+        self, result: DiffResult, olds: dict[str, Any], news: dict[str, Any]
+    ) -> DiffResult:
+        """``result`` without the account in its replacements when the old and new names are
+        the same AvoSMS account: an update then records the new name, nothing is re-created
+        (a replacement's delete would remove what its create just took over)."""
+        replaces = list(result.replaces or [])
+        if ACCOUNT_PROPERTY not in replaces or not self._same_account(
+            olds.get(ACCOUNT_PROPERTY), news.get(ACCOUNT_PROPERTY)
+        ):
+            return result
+        replaces.remove(ACCOUNT_PROPERTY)
+        return DiffResult(
+            changes=result.changes,
+            replaces=replaces,
+            stables=result.stables,
+            delete_before_replace=result.delete_before_replace,
+        )
 
     def _guard_api_key(
         self, news: dict[str, Any], failures: list[CheckFailure]

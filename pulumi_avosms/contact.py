@@ -107,7 +107,7 @@ class Contact(DynamicResource, module="avosms", name="Contact"):
         self,
         resource_name: str,
         *,
-        list_id: pulumi.Input[str],
+        list_id: pulumi.Input[str | int],
         phone_number: pulumi.Input[str],
         civility: pulumi.Input[str] | None = None,
         first_name: pulumi.Input[str] | None = None,
@@ -183,7 +183,7 @@ class ContactProvider(AvoSMSProvider):
         Unknown values (outputs of resources not created yet, typically ``list_id`` during a
         first preview) pass through unchanged.
         """
-        inputs, failures = check_inputs(olds, news)
+        inputs, failures = check_inputs(self._olds_for_rules(olds, news), news)
         self._check_account(news, inputs, failures)
         return CheckResult(inputs, self._guard_api_key(news, failures))
 
@@ -193,7 +193,7 @@ class ContactProvider(AvoSMSProvider):
         ``olds`` are the outputs in state (already normalised), ``news`` the checked inputs.
         ``__provider`` and the adoption ID are never a change; an unknown value is one.
         """
-        return diff_inputs(olds, news)
+        return self._account_replaces(diff_inputs(olds, news), olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Add the contact (``contact/add``), or adopt the one named by ``import_``."""

@@ -142,7 +142,7 @@ class ContactListProvider(AvoSMSProvider):
         ``olds`` are the inputs in state (empty for a new list); they only serve to refuse a
         replacement that cannot work (see :mod:`pulumi_avosms.contact_list_rules`).
         """
-        inputs, failures = check_inputs(olds, news)
+        inputs, failures = check_inputs(self._olds_for_rules(olds, news), news)
         self._check_account(news, inputs, failures)
         return CheckResult(inputs, self._guard_api_key(news, failures))
 
@@ -152,7 +152,7 @@ class ContactListProvider(AvoSMSProvider):
         ``olds`` are the outputs in state (already normalised), ``news`` the checked inputs.
         ``__provider``, outputs and the adoption ID are never a change.
         """
-        return diff_inputs(olds, news)
+        return self._account_replaces(diff_inputs(olds, news), olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Create the list, or adopt the one named by ``import_``; return every output."""

@@ -40,10 +40,19 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from ._accounts import ACCOUNT_PROPERTY
 from ._engine import IMPORT_PROPERTY, is_unknown
 from ._live import clean_live_contact
-from ._members_apply import MAX_LISTED_FAILURES, apply_plan, warn_outside, warn_undeclared
+from ._members_apply import (
+    MAX_LISTED_FAILURES,
+    apply_plan,
+    warn_left_alone,
+    warn_outside,
+    warn_undeclared,
+    warn_unreadable,
+)
 from ._members_plan import (
+    Held,
     MemberMap,
     Plan,
     PrintMap,
@@ -52,8 +61,10 @@ from ._members_plan import (
     fingerprint,
     plan_changes,
     prints,
+    removals,
+    shown,
 )
-from ._members_rules import check_inputs, contains_unknown, flat_strings
+from ._members_rules import CLEAR_PROPERTY, check_inputs, contains_unknown, flat_strings
 from ._model import ContactInfo
 from ._provider import AvoSMSProvider, move_import_option, with_account
 from ._serialize import DynamicResource
@@ -62,6 +73,10 @@ from .config import DEFAULT_MAX_CONCURRENCY
 from .errors import APIError, ContactListMembersError, NotFoundError
 
 __all__ = ["ContactListMembers", "ContactListMembersError", "ContactListMembersProvider"]
+
+#: The output naming the numbers of the state that a refresh found in the list without the
+#: program declaring them (exclusive mode): see :class:`~pulumi_avosms._members_plan.Held`.
+UNDECLARED_OUTPUT = "undeclared"
 
 
 def _contains_output(value: Any) -> bool:
@@ -78,37 +93,42 @@ class ContactListMembersProvider(AvoSMSProvider):
     """Dynamic provider for :class:`ContactListMembers`.
 
     Holds nothing when constructed (it pickles by reference); settings, including
-    ``avosms:maxConcurrency``, are read in :meth:`configure`.
+    ``avosms:maxConcurrency``, are read in :meth:`configure`. Every removal it makes is
+    planned by :func:`~pulumi_avosms._members_plan.removals`.
     """
 
     # -- engine entry points -------------------------------------------------------------
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate every member and normalise the inputs; no API call."""
-        inputs, failures = check_inputs(olds, news)
+        inputs, failures = check_inputs(self._olds_for_rules(olds, news), news)
         self._check_account(news, inputs, failures)
         return CheckResult(inputs, self._guard_api_key(flat_strings(news), failures))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Compare the state with the checked inputs; no API call. ``list_id`` and ``account``
-        replace."""
+        """Compare the state with the checked inputs; no API call. A new ``list_id``, or an
+        ``account`` that is another AvoSMS account, replaces."""
         changed: list[str] = []
         replaces: list[str] = []
-        for prop in ("list_id", "account"):
-            new = news.get(prop)
-            if is_unknown(new):
-                changed.append(prop)
-                # A list_id known only at `up` (a ContactList being replaced) is a new list.
-                if prop == "list_id" and olds.get(prop):
-                    replaces.append(prop)
-            elif new != olds.get(prop):
-                changed.append(prop)
-                replaces.append(prop)
+        new_id = news.get("list_id")
+        if is_unknown(new_id):
+            # Known only at `up` (a ContactList being renamed): the real diff then sees
+            # whether the list moved; previewing a replace would overstate every member.
+            changed.append("list_id")
+        elif str(new_id) != str(olds.get("list_id")):
+            changed.append("list_id")
+            replaces.append("list_id")
+        new_account = news.get(ACCOUNT_PROPERTY)
+        if is_unknown(new_account) or new_account != olds.get(ACCOUNT_PROPERTY):
+            changed.append(ACCOUNT_PROPERTY)
+            if not self._same_account(olds.get(ACCOUNT_PROPERTY), new_account):
+                replaces.append(ACCOUNT_PROPERTY)
         new_members = news.get("members")
         if (
             not isinstance(new_members, dict)
             or contains_unknown(new_members)
-            or plan_changes(new_members, _previous(olds), remove_others=True)
+            or _plan_update(new_members, _held(olds), exclusive=_exclusive(news))
+            or _held(olds).undeclared & new_members.keys()
         ):
             changed.append("members")
         if _exclusive(news) != _exclusive(olds):
@@ -116,27 +136,38 @@ class ContactListMembersProvider(AvoSMSProvider):
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """Read the list once, then add, update (and when exclusive remove) what differs.
+        """Read the list once, then add and update what differs. When exclusive, refuse a
+        list that holds contacts the program does not declare, unless the program opted in
+        to removing them (``remove_undeclared_on_create``).
 
-        With ``import_``, take the list's contacts over instead, changing nothing.
+        With ``import_``, take the declared contacts over instead, changing nothing.
         """
         list_id = str(props["list_id"])
         declared = _members_of(props)
         exclusive = _exclusive(props)
-        live, count = self._live(list_id, step="create", account=props.get("account"))
+        account = props.get(ACCOUNT_PROPERTY)
+        live, count = self._live(list_id, step="create", account=account)
         if props.get(IMPORT_PROPERTY):
             return self._adopt(props, live, count)
-        plan = plan_changes(declared, live, remove_others=exclusive)
+        others = [n for n in live if n not in declared]
+        opted_in = props.get(CLEAR_PROPERTY) is True
+        if exclusive and others and not opted_in:
+            refusal = _refusal(list_id, others, self._secrets())
+            raise ContactListMembersError(refusal, list_id=list_id)
+        removes = removals(
+            declared, None, exclusive=exclusive, live=live, remove_undeclared_on_create=opted_in
+        )
+        plan = plan_changes(declared, live, removes=removes)
         warn_undeclared(list_id, plan.removes, self._secrets())
         count = self._apply(
-            list_id, declared, plan, live_count=count, step="create", account=props.get("account")
+            list_id, declared, plan, live_count=count, step="create", account=account, undo=True
         )
         return CreateResult(list_id, _outputs(props, declared, count))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """One ``information`` call: exclusive, every contact; additive, the declared ones."""
         list_id = str(id_)
-        account = props.get("account")
+        account = props.get(ACCOUNT_PROPERTY)
         client = self._client(account)
         try:
             detail = client.get_list(list_id, max_age=client.read_cache_ttl)
@@ -146,62 +177,89 @@ class ContactListMembersProvider(AvoSMSProvider):
             raise ContactListMembersError(
                 f"Could not refresh the members of contact list {list_id}: {err}", list_id=list_id
             ) from err
-        live = _live_members(detail.contacts, detail.country_code)
+        live = self._readable(list_id, detail.contacts, detail.country_code)
         exclusive = _exclusive(props)
+        refresh = "members" in props  # an import's read has no previous state
+        held = _held(props)
         if exclusive:
             members = live
-            if "members" in props:  # a refresh (an import has no previous state)
-                previous = _previous(props)
-                warn_outside(list_id, [n for n in live if n not in previous], self._secrets())
+            declared_before = held.prints.keys() - held.undeclared
+            undeclared = [n for n in live if n not in declared_before]
+            if refresh:
+                warn_outside(list_id, [n for n in live if n not in held.prints], self._secrets())
         else:
-            declared = _previous(props)
-            members = {n: live[n] for n in sorted(declared) if n in live}
+            members = {n: live[n] for n in sorted(held.prints) if n in live}
+            undeclared = []
         inputs = {"list_id": list_id, "members": members, "exclusive": exclusive}
         with_account(inputs, account)
         if props.get(IMPORT_PROPERTY):
             inputs[IMPORT_PROPERTY] = props[IMPORT_PROPERTY]
-        outs = _outputs(inputs, members, detail.contact_count)
+        outs = _outputs(inputs, members, detail.contact_count, undeclared=undeclared)
         return ReadResult(list_id, outs, inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Calls only for the numbers that changed since the state (one read more when
-        ``exclusive`` turns on, to find the contacts not declared)."""
+        """Calls only for the numbers that changed since the state; removals as
+        :func:`removals` allows (one read more when ``exclusive`` turns on, to report the
+        contacts not declared: the next refresh lists them, the ``up`` after removes them)."""
         list_id = str(news["list_id"])
+        account = news.get(ACCOUNT_PROPERTY)
         declared = _members_of(news)
-        previous = _previous(olds)
+        held = _held(olds)
+        exclusive = _exclusive(news)
         count = olds.get("contact_count")
-        live_count = int(count) if isinstance(count, (int, float)) else len(previous)
-        if _exclusive(news) and not _exclusive(olds):
-            live, live_count = self._live(list_id, step="update", account=news.get("account"))
-            plan = plan_changes(declared, live, remove_others=True)
-            warn_undeclared(
-                list_id, tuple(n for n in plan.removes if n not in previous), self._secrets()
+        live_count = int(count) if isinstance(count, (int, float)) else len(held.prints)
+        plan = _plan_update(declared, held, exclusive=exclusive)
+        secrets = self._secrets()
+        if exclusive and not held.exclusive:
+            live, live_count = self._live(list_id, step="update", account=account)
+            warn_left_alone(
+                list_id,
+                [n for n in live if n not in declared and n not in held.prints],
+                secrets,
+                why="The next `pulumi refresh` (or `pulumi up --refresh`) lists each of them "
+                "as a removal; the `pulumi up` after it removes them.",
             )
-        else:
-            plan = plan_changes(declared, previous, remove_others=True)
-        account = news.get("account")
+        warn_left_alone(
+            list_id,
+            [n for n in held.prints if n not in declared and n not in plan.removes],
+            secrets,
+            why="exclusive is now False: a contact only a refresh found is never removed "
+            "by this resource.",
+        )
         live_count = self._apply(
-            list_id, declared, plan, live_count=live_count, step="update", account=account
+            list_id,
+            declared,
+            plan,
+            live_count=live_count,
+            step="update",
+            account=account,
+            # Exclusive: the next refresh reads the whole list, so it sees what this step
+            # added. Additive: a refresh reads only the numbers in the state, which lacks
+            # them after a failure, so the step takes them back.
+            undo=not exclusive,
         )
         return UpdateResult(_outputs(news, declared, live_count))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Remove the members in the state; a list or contact already gone is fine."""
+        """Remove the members the program declared; a list or contact already gone is fine.
+        Contacts only a refresh found (exclusive mode) stay: nothing declared them."""
         list_id = str(id_)
-        numbers = tuple(sorted(_previous(props)))
+        held = _held(props)
+        numbers = removals({}, held, exclusive=False)
         self._apply(
             list_id,
             {},
             Plan(removes=numbers),
-            live_count=len(numbers),
+            live_count=len(held.prints),
             step="delete",
-            account=props.get("account"),
+            account=props.get(ACCOUNT_PROPERTY),
         )
 
     # -- helpers -------------------------------------------------------------------------
 
     def _live(self, list_id: str, *, step: str, account: str | None) -> tuple[MemberMap, int]:
-        """The list's contacts as a member map, and its contact count (one fresh read)."""
+        """The list's readable contacts as a member map, and its contact count (one fresh
+        read)."""
         try:
             detail = self._client(account).get_list(list_id)
         except NotFoundError as err:
@@ -215,12 +273,19 @@ class ContactListMembersProvider(AvoSMSProvider):
             raise ContactListMembersError(
                 f"Could not {step} the members of contact list {list_id}: {err}", list_id=list_id
             ) from err
-        return _live_members(detail.contacts, detail.country_code), detail.contact_count
+        return self._readable(list_id, detail.contacts, detail.country_code), detail.contact_count
+
+    def _readable(self, list_id: str, contacts: Sequence[ContactInfo], region: str) -> MemberMap:
+        """A list's contacts as a member map; those whose number cannot be read are left
+        out (so no plan can remove them) and reported."""
+        members, unreadable = _live_members(contacts, region)
+        warn_unreadable(list_id, unreadable, self._secrets())
+        return members
 
     def _adopt(self, props: dict[str, Any], live: MemberMap, count: int) -> CreateResult:
         list_id = str(props["list_id"])
-        exclusive = _exclusive(props)
-        lines = differences(_members_of(props), live, exclusive=exclusive, secrets=self._secrets())
+        declared = _members_of(props)
+        lines = differences(declared, live, secrets=self._secrets())
         if lines:
             shown = "\n".join(f"  {line}" for line in lines[:MAX_LISTED_FAILURES])
             more = len(lines) - MAX_LISTED_FAILURES
@@ -228,13 +293,20 @@ class ContactListMembersProvider(AvoSMSProvider):
             raise ContactListMembersError(
                 f"Cannot import the members of contact list {list_id}: the program differs "
                 f"from the list in AvoSMS for {len(lines)} number(s):\n{shown}{tail}\n"
-                "Import changes nothing: make the program match the list (or import with "
-                "exclusive=False to take over only the declared numbers), then change it "
+                "Import changes nothing: make the program match the list, then change it "
                 "in a later `pulumi up`.",
                 list_id=list_id,
             )
-        members = live if exclusive else {n: live[n] for n in _members_of(props)}
-        return CreateResult(list_id, _outputs(props, members, count))
+        if _exclusive(props):
+            warn_left_alone(
+                list_id,
+                [n for n in live if n not in declared],
+                self._secrets(),
+                why="Import changes nothing: the next `pulumi refresh` (or `pulumi up "
+                "--refresh`) lists each of them as a removal, and the `pulumi up` after it "
+                "removes them.",
+            )
+        return CreateResult(list_id, _outputs(props, declared, count))
 
     def _secrets(self) -> list[str]:
         """The API keys a message must never show."""
@@ -253,6 +325,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         live_count: int,
         step: str,
         account: str | None,
+        undo: bool = False,
     ) -> int:
         """Run the plan's calls (see :func:`apply_plan`); the list's contact count after."""
         return apply_plan(
@@ -264,7 +337,31 @@ class ContactListMembersProvider(AvoSMSProvider):
             step=step,
             max_workers=self._max_concurrency(),
             secrets=self._secrets(),
+            undo_fresh_adds=undo,
         )
+
+
+def _refusal(list_id: str, others: Sequence[str], secrets: Sequence[str]) -> str:
+    """Why an exclusive create stops before any call: the list holds contacts the program
+    does not declare, and no preview could have shown their removal."""
+    shown_numbers = ", ".join(shown(n, secrets) for n in others[:5])
+    more = f" and {len(others) - 5} more" if len(others) > 5 else ""
+    return (
+        f"Contact list {list_id} already holds {len(others)} contact(s) that members does not "
+        f"declare: {shown_numbers}{more}. An exclusive ContactListMembers would remove them, "
+        "and no preview can show that at a create, so nothing was changed. Either adopt the "
+        f'list first with opts=pulumi.ResourceOptions(import_="{list_id}") (nothing is '
+        "removed; the next `pulumi preview --refresh` lists each contact not declared as a "
+        "removal, and `pulumi up --refresh` removes them), or remove them in this create with "
+        f"{CLEAR_PROPERTY}=True. To keep them, declare them in members or set exclusive=False."
+    )
+
+
+def _plan_update(declared: Mapping[str, Mapping[str, str]], held: Held, *, exclusive: bool) -> Plan:
+    """The calls of an update from the state ``held`` to ``declared``."""
+    return plan_changes(
+        declared, held.prints, removes=removals(declared, held, exclusive=exclusive)
+    )
 
 
 def _members_of(props: Mapping[str, Any]) -> MemberMap:
@@ -275,15 +372,21 @@ def _members_of(props: Mapping[str, Any]) -> MemberMap:
     return {str(n): dict(f) if isinstance(f, Mapping) else {} for n, f in members.items()}
 
 
-def _previous(outs: Mapping[str, Any]) -> PrintMap:
-    """The ``members`` output of a state: a fingerprint by number (a state written before
-    fingerprints holds the fields, fingerprinted here)."""
+def _held(outs: Mapping[str, Any]) -> Held:
+    """What a state says about the membership (see :class:`Held`). The ``members`` output
+    is a fingerprint by number (a state written before fingerprints holds the fields,
+    fingerprinted here); a state written before ``undeclared`` existed (0.2.0) counts every
+    number as declared, as that release did."""
     members = outs.get("members")
-    if not isinstance(members, Mapping):
-        return {}
-    return {
-        str(n): fingerprint(f if isinstance(f, (str, Mapping)) else {}) for n, f in members.items()
-    }
+    prints: PrintMap = {}
+    if isinstance(members, Mapping):
+        prints = {
+            str(n): fingerprint(f if isinstance(f, (str, Mapping)) else {})
+            for n, f in members.items()
+        }
+    undeclared = outs.get(UNDECLARED_OUTPUT)
+    found = frozenset(str(n) for n in undeclared) if isinstance(undeclared, (list, tuple)) else None
+    return Held(prints, (found or frozenset()) & prints.keys(), _exclusive(outs))
 
 
 def _exclusive(props: Mapping[str, Any]) -> bool:
@@ -291,30 +394,42 @@ def _exclusive(props: Mapping[str, Any]) -> bool:
     return value is not False
 
 
-def _live_members(contacts: Sequence[ContactInfo], region: str) -> MemberMap:
-    """A list's contacts as a member map, fields normalised as inputs would be."""
+def _live_members(contacts: Sequence[ContactInfo], region: str) -> tuple[MemberMap, list[str]]:
+    """A list's contacts as a member map, fields normalised as inputs would be, and the
+    numbers that cannot be read as international numbers (as returned, sorted)."""
     members: MemberMap = {}
+    unreadable: list[str] = []
     for contact in contacts:
         # AvoSMS may return another format than was sent: key by E.164 read with the list's
-        # country; a number that does not parse is kept as returned, so it still shows.
-        number = (
-            tolerant_phone_number(contact.phone_number, region) or str(contact.phone_number).strip()
-        )
+        # country. One that does not parse is not keyed at all: under its raw text it would
+        # look like a contact nobody declared, and AvoSMS, which reads it as the declared
+        # number, would delete that one.
+        number = tolerant_phone_number(contact.phone_number, region)
+        if number is None:
+            unreadable.append(str(contact.phone_number))
+            continue
         members[number] = compact(clean_live_contact(contact, number))
-    return dict(sorted(members.items()))
+    return dict(sorted(members.items())), sorted(unreadable)
 
 
-def _outputs(props: Mapping[str, Any], members: MemberMap, contact_count: int) -> dict[str, Any]:
+def _outputs(
+    props: Mapping[str, Any],
+    members: MemberMap,
+    contact_count: int,
+    *,
+    undeclared: Sequence[str] = (),
+) -> dict[str, Any]:
     outs: dict[str, Any] = {
         "list_id": str(props["list_id"]),
         "members": prints(members),
         "exclusive": _exclusive(props),
         "member_count": len(members),
         "contact_count": int(contact_count),
+        UNDECLARED_OUTPUT: sorted(undeclared),
     }
     if props.get(IMPORT_PROPERTY):
         outs[IMPORT_PROPERTY] = props[IMPORT_PROPERTY]
-    return with_account(outs, props.get("account"))
+    return with_account(outs, props.get(ACCOUNT_PROPERTY))
 
 
 class ContactListMembers(DynamicResource, module="avosms", name="ContactListMembers"):
@@ -342,20 +457,28 @@ class ContactListMembers(DynamicResource, module="avosms", name="ContactListMemb
     """How many contacts the list holds, as of the last step."""
     account: pulumi.Output[str | None]
     """The named account of the list (None: the stack's default account)."""
+    undeclared: pulumi.Output[list[str]]
+    """Numbers a refresh found in the list that the program does not declare (exclusive
+    mode): the next ``pulumi up`` removes them, as its preview lists."""
 
     def __init__(
         self,
         resource_name: str,
         *,
-        list_id: pulumi.Input[str],
+        list_id: pulumi.Input[str | int],
         members: pulumi.Input[Sequence[pulumi.Input[Mapping[str, pulumi.Input[str]]]]],
         exclusive: pulumi.Input[bool] = True,
         account: pulumi.Input[str] | None = None,
+        remove_undeclared_on_create: pulumi.Input[bool] = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare the contacts of the list ``list_id`` (a ContactList's ``list_id`` output,
         or the ID of a list not managed by this program). ``account`` names the account of
-        ``avosms:accounts`` the list is in (see docs/accounts.md; None: the default one)."""
+        ``avosms:accounts`` the list is in (see docs/accounts.md; None: the default one).
+
+        An exclusive create refuses a list that already holds contacts ``members`` does not
+        declare, unless ``remove_undeclared_on_create=True`` (they are then removed by the
+        create) or the list is adopted with ``import_`` (see docs/contact-list-members.md)."""
         if _contains_output(members):
             # One Output for the whole list: secret when any field is, so the engine (which
             # marks a property secret by name) encrypts the stored member map, keyed by number.
@@ -367,6 +490,9 @@ class ContactListMembers(DynamicResource, module="avosms", name="ContactListMemb
             "account": account,
             "member_count": None,
             "contact_count": None,
+            "undeclared": None,
         }
+        if remove_undeclared_on_create is not False:
+            props[CLEAR_PROPERTY] = remove_undeclared_on_create
         opts = move_import_option(props, opts)
         super().__init__(ContactListMembersProvider(), resource_name, props, opts)

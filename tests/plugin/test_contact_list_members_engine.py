@@ -146,15 +146,18 @@ def test_a_new_list_id_replaces(stack: h.Stack, emulator: Any, list_id: str) -> 
     assert live(emulator, list_id) == {}
 
 
-def test_a_list_id_known_only_at_up_previews_as_a_replace(
+def test_a_list_id_known_only_at_up_previews_as_an_update(
     stack: h.Stack, emulator: Any, list_id: str
 ) -> None:
     stack.up({"m": members_entry(list_id, ONCALL)})
     entry = members_entry(list_id, ONCALL)
-    entry["inputs"]["list_id"] = h.UNKNOWN  # e.g. the ContactList is being replaced
+    entry["inputs"]["list_id"] = h.UNKNOWN  # e.g. the ContactList is being renamed
     summary = stack.preview({"m": entry})
-    assert summary.ops == {"m": "replace"}
-    assert summary.diffs["m"].replace
+    assert summary.ops == {"m": "update"}
+    assert not summary.diffs["m"].replace
+    # At `up` the list ID is known again: the same list is no change at all.
+    assert stack.up({"m": members_entry(list_id, ONCALL)}).ops == {"m": "same"}
+    assert set(live(emulator, list_id)) == {ALICE, BOB}
 
 
 @pytest.mark.parametrize("exclusive", [True, False])
@@ -224,9 +227,10 @@ def test_adoption_takes_the_list_unchanged_or_stops_on_differences(
     emulator.backend.console_add_contact(list_id, ALICE, first_name="Alice", last_name="Martin")
     emulator.backend.console_add_contact(list_id, BOB, first_name="Bob")
     opts = pulumi.ResourceOptions(import_=list_id)
+    edited = [{**ONCALL[0], "first_name": "Alicia"}, ONCALL[1]]
     with pytest.raises(h.PluginError) as caught:
-        stack.up({"m": members_entry(list_id, ONCALL[:1], opts=opts)})
-    assert f"{BOB}: in the list, not in the program" in caught.value.message
+        stack.up({"m": members_entry(list_id, edited, opts=opts)})
+    assert f"{ALICE}: first_name program 'Alicia' AvoSMS 'Alice'" in caught.value.message
     assert "for 1 number(s)" in caught.value.message
 
     summary = stack.up({"m": members_entry(list_id, ONCALL, opts=opts)})
@@ -305,3 +309,26 @@ def test_oncall_example_deploys_through_the_plugin(stack: h.Stack, emulator: Any
     assert stack.up(recorded).ops["oncall-members"] == "same"
     stack.refresh()
     assert stack.outputs("oncall-members")["contact_count"] == 3
+
+
+def test_adopting_a_list_leaves_undeclared_contacts_until_a_refresh_lists_them(
+    stack: h.Stack, emulator: Any, list_id: str
+) -> None:
+    emulator.backend.console_add_contact(list_id, ALICE, first_name="Alice", last_name="Martin")
+    emulator.backend.console_add_contact(list_id, BOB, first_name="Bob")
+    opts = pulumi.ResourceOptions(import_=list_id)
+    since = stack.plugin.stderr_offset()
+    assert stack.up({"m": members_entry(list_id, ONCALL[:1], opts=opts)}).ops == {"m": "create"}
+    assert set(live(emulator, list_id)) == {ALICE, BOB}  # import changes nothing
+    note = stack.plugin.wait_for_stderr("left in the list", since=since)
+    assert BOB in note and "`pulumi refresh`" in note
+    # Not in the state yet, so nothing could show its removal: the next up keeps it.
+    assert stack.up({"m": members_entry(list_id, ONCALL[:1])}).ops == {"m": "same"}
+    assert set(live(emulator, list_id)) == {ALICE, BOB}
+    # The refresh lists it; the preview after it shows the removal; the up makes it.
+    stack.refresh()
+    (state,) = stack.state.values()
+    assert set(state["inputs"]["members"]) == {ALICE, BOB}
+    assert stack.preview({"m": members_entry(list_id, ONCALL[:1])}).ops == {"m": "update"}
+    stack.up({"m": members_entry(list_id, ONCALL[:1])})
+    assert set(live(emulator, list_id)) == {ALICE}

@@ -12,6 +12,7 @@ from pulumi.output import Unknown
 
 from pulumi_avosms import _members_apply
 from pulumi_avosms._members_plan import fingerprint, prints
+from pulumi_avosms._members_rules import CLEAR_PROPERTY
 from pulumi_avosms.config import ConfigurationError, settings_from_config
 from pulumi_avosms.contact_list_members import (
     ContactListMembersError,
@@ -188,7 +189,7 @@ def test_create_reads_once_then_adds_only_what_is_missing(
     assert result.outs["member_count"] == 2 and result.outs["contact_count"] == 2
 
 
-def test_create_in_exclusive_mode_removes_others_and_additive_leaves_them(
+def test_an_exclusive_create_refuses_a_list_holding_others_unless_opted_in(
     provider: ContactListMembersProvider,
     emulator: Any,
     list_id: str,
@@ -200,15 +201,34 @@ def test_create_in_exclusive_mode_removes_others_and_additive_leaves_them(
     )
     assert provider.create(additive).outs["contact_count"] == 2
     assert set(live(emulator, list_id)) == {ALICE, CHLOE}
+    # Exclusive, with nothing that could have shown the removal: refused, nothing written.
+    for members in ([{"phone_number": ALICE}], []):
+        exclusive = checked(provider, {"list_id": list_id, "members": members})
+        writes = emulator.stats.snapshot()["total_calls"]
+        with pytest.raises(ContactListMembersError) as caught:
+            provider.create(exclusive)
+        assert emulator.stats.snapshot()["total_calls"] - writes == 1  # the one read
+        assert set(live(emulator, list_id)) == {ALICE, CHLOE}
+        message = str(caught.value)
+        assert "already holds" in message and CHLOE in message
+        assert f'import_="{list_id}"' in message and "remove_undeclared_on_create=True" in message
+    # The explicit opt-in removes them, saying so before the calls.
     capsys.readouterr()
-    exclusive = checked(provider, {"list_id": list_id, "members": [{"phone_number": ALICE}]})
-    outs = provider.create(exclusive).outs
+    opted = checked(
+        provider,
+        {"list_id": list_id, "members": [{"phone_number": ALICE}], CLEAR_PROPERTY: True},
+    )
+    outs = provider.create(opted).outs
     assert set(live(emulator, list_id)) == {ALICE}
     assert outs["contact_count"] == 1
-    # Contacts nobody declared here may be Contact resources': say they would fight.
     warning = capsys.readouterr().err
-    assert "removing 1 contact(s) that ContactListMembers does not declare" in warning
-    assert CHLOE in warning and "exclusive=False" in warning
+    assert "removing 1 contact(s)" in warning and CHLOE in warning
+
+
+def test_the_opt_in_must_be_a_boolean(provider: ContactListMembersProvider, list_id: str) -> None:
+    result = provider.check({}, {"list_id": list_id, "members": [], CLEAR_PROPERTY: "yes"})
+    assert [f.property for f in result.failures] == [CLEAR_PROPERTY]
+    assert "must be True or False" in result.failures[0].reason
 
 
 def test_read_exclusive_shows_every_contact_additive_only_declared(
@@ -313,7 +333,10 @@ def test_a_partial_failure_lists_each_failed_number_and_keeps_the_rest(
     assert set(caught.value.failures) == {"+447400123456"}
     assert "1 of 3 call(s) failed" in str(caught.value)
     assert "+447400123456: add: [ERR_107]" in str(caught.value)
-    assert set(live(emulator, list_id)) == {ALICE, BOB}
+    # A failed create leaves no state: what it added is taken back, and said so.
+    assert set(live(emulator, list_id)) == set()
+    assert "2 contact(s) this step had added were removed again" in str(caught.value)
+    assert ALICE in str(caught.value) and BOB in str(caught.value)
     assert pickle.loads(pickle.dumps(caught.value)).failures == caught.value.failures
 
 
@@ -364,9 +387,22 @@ def test_import_takes_the_list_over_unchanged_or_shows_the_differences(
     with pytest.raises(ContactListMembersError) as caught:
         provider.create(wrong)
     message = str(caught.value)
-    assert "for 2 number(s)" in message
+    assert "for 1 number(s)" in message
     assert f"{ALICE}: first_name program '' AvoSMS 'Alice'" in message
-    assert f"{BOB}: in the list, not in the program" in message
+    # A contact not declared is no difference: adoption leaves it alone, not in the state.
+    assert BOB not in message
+    only_alice = checked(
+        provider,
+        {
+            "list_id": list_id,
+            "members": [{"phone_number": ALICE, "first_name": "Alice"}],
+            "import_id": list_id,
+        },
+    )
+    adopted = provider.create(only_alice).outs
+    assert adopted["members"] == prints({ALICE: {"first_name": "Alice"}})
+    assert adopted["undeclared"] == []
+    assert set(live(emulator, list_id)) == {ALICE, BOB}
     right = checked(
         provider,
         {
@@ -397,12 +433,13 @@ def test_diff_replaces_only_for_a_new_list_and_ignores_the_import_id(
     assert result.changes is True and result.replaces == []
     assert provider.diff("7", olds, {**olds, "exclusive": False}).replaces == []
     assert provider.diff("7", olds, {**olds, "list_id": "8"}).replaces == ["list_id"]
-    # Known only at `up` (a ContactList being replaced): a new list, so preview says replace.
+    # Known only at `up` (a ContactList being renamed): an update at preview; the diff at
+    # `up` sees whether the list moved.
     unknown = provider.diff("7", olds, {**olds, "list_id": Unknown()})
-    assert unknown.changes is True and unknown.replaces == ["list_id"]
+    assert unknown.changes is True and unknown.replaces == []
 
 
-def test_turning_exclusive_on_reads_the_list_once_and_removes_the_undeclared(
+def test_turning_exclusive_on_removes_the_undeclared_only_after_a_refresh_listed_them(
     provider: ContactListMembersProvider,
     emulator: Any,
     list_id: str,
@@ -415,10 +452,20 @@ def test_turning_exclusive_on_reads_the_list_once_and_removes_the_undeclared(
     outs = provider.update(list_id, olds, checked(provider, {**additive, "exclusive": True})).outs
     after = calls(emulator)
     made = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
-    assert made == {"contact/list/information": 1, "contact/delete": 1}
+    assert made == {"contact/list/information": 1}
+    assert set(live(emulator, list_id)) == {ALICE, CHLOE}
+    assert (outs["member_count"], outs["contact_count"]) == (1, 2)
+    note = capsys.readouterr().err
+    assert CHLOE in note and "next `pulumi refresh`" in note
+    # The refresh puts CHLOE in the state (so a preview lists her removal) ...
+    read = provider.read(list_id, outs)
+    assert read.inputs is not None and set(read.inputs["members"]) == {ALICE, CHLOE}
+    assert read.outs["undeclared"] == [CHLOE]
+    # ... and the up after it, still exclusive, removes her.
+    news = checked(provider, {**additive, "exclusive": True})
+    assert provider.diff(list_id, read.outs, news).changes is True
+    provider.update(list_id, read.outs, news)
     assert set(live(emulator, list_id)) == {ALICE}
-    assert (outs["member_count"], outs["contact_count"]) == (1, 1)
-    assert CHLOE in capsys.readouterr().err
 
 
 def test_an_update_adding_a_number_already_in_the_list_updates_it_and_counts_right(

@@ -14,16 +14,18 @@ Identity and state
 
 Modes
     ``exclusive=True`` (default): the list holds the declared contacts and nothing else; a
-    refresh puts every contact of the list in the state, so one added in the console is
-    drift that ``pulumi up`` removes. ``exclusive=False``: only the declared numbers are
-    managed; other contacts of the list are left alone and never read into the state.
+    refresh puts every contact of the list in the state (those not declared also in the
+    ``undeclared`` output), so one added in the console is drift that ``pulumi up`` removes.
+    ``exclusive=False``: only the declared numbers are managed; other contacts of the list
+    are left alone and never read into the state. Which contacts a step may remove is
+    decided in one place, :func:`pulumi_avosms._members_plan.removals`.
 
 Calls
     Each step reads the list at most once (``contact/list/information``) and then makes one
     call per number that differs, at most ``avosms:maxConcurrency`` at once, each retried
-    like every call. A step that fails part-way reports every failed number and leaves the
-    rest applied: a create converges on the next ``pulumi up`` (it re-reads the list first),
-    and a refresh shows what an update applied.
+    like every call. A step that fails part-way reports every failed number; a create or
+    an additive update takes back the contacts it created (no state records them), an
+    exclusive update leaves its calls applied for the next refresh to show.
 """
 
 from __future__ import annotations
@@ -437,10 +439,10 @@ class ContactListMembers(DynamicResource, module="avosms", name="ContactListMemb
 
     ``members`` is a list of dicts with ``phone_number`` (required, international form) and
     the ``Contact`` fields. With ``exclusive=True`` (default) contacts of the list that are
-    not declared are drift and are removed by ``pulumi up``; with ``exclusive=False`` they
-    are left alone. Do not also manage the same list's contacts with ``Contact`` resources
-    while exclusive: each would undo the other. Adopt a list's current contacts with
-    ``opts=pulumi.ResourceOptions(import_="<list id>")``.
+    not declared are drift: a refresh lists them and ``pulumi up`` removes them; with
+    ``exclusive=False`` they are left alone. Do not also manage the same list's contacts
+    with ``Contact`` resources while exclusive: each would undo the other. Adopt a list's
+    current contacts with ``opts=pulumi.ResourceOptions(import_="<list id>")``.
     """
 
     list_id: pulumi.Output[str]

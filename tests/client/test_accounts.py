@@ -126,3 +126,32 @@ def test_an_accounts_credentials_source_names_its_own_settings(
     # The default account's settings are untouched by the named one's.
     default = settings_from_config(config, environ)
     assert default.credentials_source() == "read from avosms:apiId and avosms:apiKey"
+
+
+def test_names_are_one_account_in_any_case_as_the_variables_are() -> None:
+    accounts = _accounts({"avosms:accounts": json.dumps(AGENCY)})
+    # A name of avosms:accounts is found in another case, as AVOSMS_AGENCY_* would be.
+    assert "Agency" in accounts and "AGENCY" in accounts
+    assert accounts.settings("AGENCY").api_id == "agency@example.com"
+    assert accounts.identity("Agency") == accounts.identity("agency")
+    # Two names for the same credentials are one account; the default is its own.
+    both = _accounts(
+        {
+            "avosms:apiId": "me@example.com",
+            "avosms:apiKey": "default-key-123456",
+            "avosms:accounts": json.dumps({**AGENCY, "billing": AGENCY["agency"]}),
+        }
+    )
+    assert both.identity("billing") == both.identity("agency")
+    assert both.identity(None) != both.identity("agency")
+    # A name that cannot be resolved is the same only as its own spellings.
+    assert both.identity("other") == both.identity("OTHER") != both.identity("agency")
+
+
+def test_two_entries_for_one_account_name_are_refused() -> None:
+    raw = json.dumps({"ops": AGENCY["agency"], "OPS": AGENCY["agency"]})
+    with pytest.raises(ConfigurationError) as caught:
+        _accounts({"avosms:accounts": raw})
+    message = str(caught.value)
+    assert "'ops'" in message and "'OPS'" in message and "AVOSMS_OPS_*" in message
+    assert "agency-key-123456" not in message

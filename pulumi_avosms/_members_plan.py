@@ -32,6 +32,7 @@ __all__ = [
     "MemberMap",
     "Plan",
     "PrintMap",
+    "Removals",
     "compact",
     "contact_of",
     "differences",
@@ -80,13 +81,24 @@ def prints(members: Current) -> PrintMap:
     return {number: fingerprint(members[number]) for number in sorted(members)}
 
 
+class Removals(tuple[str, ...]):
+    """Numbers a step may remove from AvoSMS, sorted: made only by :func:`removals`, and the
+    only kind of value a :class:`Plan` removes (so the type checker refuses any other)."""
+
+    __slots__ = ()
+
+
+#: No removal at all.
+NO_REMOVALS = Removals()
+
+
 @dataclass(frozen=True)
 class Plan:
     """The numbers to add, update and remove (each sorted), to go from one map to another."""
 
     adds: tuple[str, ...] = ()
     updates: tuple[str, ...] = ()
-    removes: tuple[str, ...] = ()
+    removes: Removals = NO_REMOVALS
 
     def __len__(self) -> int:
         return len(self.adds) + len(self.updates) + len(self.removes)
@@ -115,7 +127,7 @@ def removals(
     exclusive: bool,
     live: Mapping[str, object] | None = None,
     remove_undeclared_on_create: bool = False,
-) -> tuple[str, ...]:
+) -> Removals:
     """THE removal rule: the numbers a step may remove from AvoSMS, sorted. Every step that
     removes contacts takes its removals from here (a failed step may also undo the adds it
     made itself, see :mod:`._members_apply`); nothing else removes a contact.
@@ -136,10 +148,10 @@ def removals(
     """
     if held is None:
         if not (exclusive and remove_undeclared_on_create) or live is None:
-            return ()
-        return tuple(sorted(n for n in live if n not in declared))
+            return NO_REMOVALS
+        return Removals(sorted(n for n in live if n not in declared))
     shown_may_go = held.exclusive and exclusive
-    return tuple(
+    return Removals(
         sorted(
             n
             for n in held.prints
@@ -152,7 +164,7 @@ def plan_changes(
     wanted: Mapping[str, Mapping[str, str]],
     current: Current,
     *,
-    removes: Iterable[str] = (),
+    removes: Removals = NO_REMOVALS,
 ) -> Plan:
     """What turns ``current`` (fields, or the fingerprints of a state) into ``wanted``: the
     numbers to add and update, and ``removes`` (which :func:`removals` decides)."""
@@ -165,7 +177,7 @@ def plan_changes(
                 if n in current and fingerprint(wanted[n]) != fingerprint(current[n])
             )
         ),
-        removes=tuple(sorted(removes)),
+        removes=removes,
     )
 
 

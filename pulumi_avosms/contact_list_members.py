@@ -251,7 +251,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         self._apply(
             list_id,
             {},
-            Plan(removes=numbers),
+            Plan(removes=numbers),  # removals() made them: a delete declares nothing
             live_count=len(held.prints),
             step="delete",
             account=props.get(ACCOUNT_PROPERTY),

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from pulumi_avosms._members_plan import (
     Held,
     Plan,
+    Removals,
     compact,
     contact_of,
     differences,
@@ -30,7 +31,8 @@ def test_plan_adds_missing_updates_differing_and_keeps_equal() -> None:
 def test_a_plan_removes_only_what_it_is_given() -> None:
     wanted = {A: {}}
     current = {A: {}, B: {"other": "x"}}
-    assert plan_changes(wanted, current, removes=[B]) == Plan(removes=(B,))
+    removes = removals(wanted, Held({A: "p", B: "p"}, frozenset(), True), exclusive=True)
+    assert plan_changes(wanted, current, removes=removes) == Plan(removes=Removals((B,)))
     assert plan_changes(wanted, current) == Plan()
     assert len(plan_changes(wanted, current)) == 0
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_LISTED_FAILURES",
     "apply_plan",
+    "refusal_text",
     "say",
     "warn_left_alone",
     "warn_outside",
@@ -297,4 +298,21 @@ def _failure_message(
         f"call(s) failed:\n{rows}{tail}{settled}\nThe other changes were applied and stay "
         "applied: `pulumi refresh` shows the list as it is, and `pulumi up` again makes only "
         "the calls still needed."
+    )
+
+
+def refusal_text(list_id: str, others: Sequence[str], secrets: Sequence[str]) -> str:
+    """Why an exclusive create stops before any call: the list holds contacts the program
+    does not declare, and no preview could have shown their removal."""
+    shown_numbers = ", ".join(shown(n, secrets) for n in others[:5])
+    more = f" and {len(others) - 5} more" if len(others) > 5 else ""
+    return (
+        f"Contact list {list_id} already holds {len(others)} contact(s) that members does not "
+        f"declare: {shown_numbers}{more}. An exclusive ContactListMembers would remove them, "
+        "and no preview can show that at a create, so nothing was changed. Either adopt the "
+        f'list first with opts=pulumi.ResourceOptions(import_="{list_id}") (nothing is '
+        "removed; the next `pulumi preview --refresh` lists each contact not declared as a "
+        "removal, and `pulumi up --refresh` removes them), or remove them in this create with "
+        "remove_undeclared_on_create=True. To keep them, declare them in members or set "
+        "exclusive=False."
     )

@@ -43,42 +43,40 @@ from pulumi.dynamic import (
 )
 
 from ._accounts import ACCOUNT_PROPERTY
-from ._engine import IMPORT_PROPERTY, is_unknown
-from ._live import clean_live_contact
+from ._engine import IMPORT_PROPERTY
 from ._members_apply import (
     MAX_LISTED_FAILURES,
     apply_plan,
+    refusal_text,
     warn_left_alone,
     warn_outside,
     warn_undeclared,
     warn_unreadable,
 )
 from ._members_plan import (
-    Held,
     MemberMap,
     Plan,
-    PrintMap,
-    compact,
     differences,
-    fingerprint,
     plan_changes,
-    prints,
     removals,
-    shown,
 )
-from ._members_rules import CLEAR_PROPERTY, check_inputs, contains_unknown, flat_strings
+from ._members_rules import CLEAR_PROPERTY, check_inputs, flat_strings
+from ._members_state import (
+    diff_state,
+    held_of,
+    is_exclusive,
+    live_members,
+    members_of,
+    outputs_of,
+    plan_update,
+)
 from ._model import ContactInfo
 from ._provider import AvoSMSProvider, move_import_option, with_account
 from ._serialize import DynamicResource
-from .client.replies import tolerant_phone_number
 from .config import DEFAULT_MAX_CONCURRENCY
 from .errors import APIError, ContactListMembersError, NotFoundError
 
 __all__ = ["ContactListMembers", "ContactListMembersError", "ContactListMembersProvider"]
-
-#: The output naming the numbers of the state that a refresh found in the list without the
-#: program declaring them (exclusive mode): see :class:`~pulumi_avosms._members_plan.Held`.
-UNDECLARED_OUTPUT = "undeclared"
 
 
 def _contains_output(value: Any) -> bool:
@@ -110,32 +108,8 @@ class ContactListMembersProvider(AvoSMSProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the state with the checked inputs; no API call. A new ``list_id``, or an
         ``account`` that is another AvoSMS account, replaces."""
-        changed: list[str] = []
-        replaces: list[str] = []
-        new_id = news.get("list_id")
-        if is_unknown(new_id):
-            # Known only at `up` (a ContactList being renamed): the real diff then sees
-            # whether the list moved; previewing a replace would overstate every member.
-            changed.append("list_id")
-        elif str(new_id) != str(olds.get("list_id")):
-            changed.append("list_id")
-            replaces.append("list_id")
-        new_account = news.get(ACCOUNT_PROPERTY)
-        if is_unknown(new_account) or new_account != olds.get(ACCOUNT_PROPERTY):
-            changed.append(ACCOUNT_PROPERTY)
-            if not self._same_account(olds.get(ACCOUNT_PROPERTY), new_account):
-                replaces.append(ACCOUNT_PROPERTY)
-        new_members = news.get("members")
-        if (
-            not isinstance(new_members, dict)
-            or contains_unknown(new_members)
-            or _plan_update(new_members, _held(olds), exclusive=_exclusive(news))
-            or _held(olds).undeclared & new_members.keys()
-        ):
-            changed.append("members")
-        if _exclusive(news) != _exclusive(olds):
-            changed.append("exclusive")
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+        same_account = self._same_account(olds.get(ACCOUNT_PROPERTY), news.get(ACCOUNT_PROPERTY))
+        return diff_state(olds, news, same_account=same_account)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Read the list once, then add and update what differs. When exclusive, refuse a
@@ -145,8 +119,8 @@ class ContactListMembersProvider(AvoSMSProvider):
         With ``import_``, take the declared contacts over instead, changing nothing.
         """
         list_id = str(props["list_id"])
-        declared = _members_of(props)
-        exclusive = _exclusive(props)
+        declared = members_of(props)
+        exclusive = is_exclusive(props)
         account = props.get(ACCOUNT_PROPERTY)
         live, count = self._live(list_id, step="create", account=account)
         if props.get(IMPORT_PROPERTY):
@@ -154,7 +128,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         others = [n for n in live if n not in declared]
         opted_in = props.get(CLEAR_PROPERTY) is True
         if exclusive and others and not opted_in:
-            refusal = _refusal(list_id, others, self._secrets())
+            refusal = refusal_text(list_id, others, self._secrets())
             raise ContactListMembersError(refusal, list_id=list_id)
         removes = removals(
             declared, None, exclusive=exclusive, live=live, remove_undeclared_on_create=opted_in
@@ -164,7 +138,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         count = self._apply(
             list_id, declared, plan, live_count=count, step="create", account=account, undo=True
         )
-        return CreateResult(list_id, _outputs(props, declared, count))
+        return CreateResult(list_id, outputs_of(props, declared, count))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """One ``information`` call: exclusive, every contact; additive, the declared ones."""
@@ -180,9 +154,9 @@ class ContactListMembersProvider(AvoSMSProvider):
                 f"Could not refresh the members of contact list {list_id}: {err}", list_id=list_id
             ) from err
         live = self._readable(list_id, detail.contacts, detail.country_code)
-        exclusive = _exclusive(props)
+        exclusive = is_exclusive(props)
         refresh = "members" in props  # an import's read has no previous state
-        held = _held(props)
+        held = held_of(props)
         if exclusive:
             members = live
             declared_before = held.prints.keys() - held.undeclared
@@ -196,7 +170,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         with_account(inputs, account)
         if props.get(IMPORT_PROPERTY):
             inputs[IMPORT_PROPERTY] = props[IMPORT_PROPERTY]
-        outs = _outputs(inputs, members, detail.contact_count, undeclared=undeclared)
+        outs = outputs_of(inputs, members, detail.contact_count, undeclared=undeclared)
         return ReadResult(list_id, outs, inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -205,12 +179,12 @@ class ContactListMembersProvider(AvoSMSProvider):
         contacts not declared: the next refresh lists them, the ``up`` after removes them)."""
         list_id = str(news["list_id"])
         account = news.get(ACCOUNT_PROPERTY)
-        declared = _members_of(news)
-        held = _held(olds)
-        exclusive = _exclusive(news)
+        declared = members_of(news)
+        held = held_of(olds)
+        exclusive = is_exclusive(news)
         count = olds.get("contact_count")
         live_count = int(count) if isinstance(count, (int, float)) else len(held.prints)
-        plan = _plan_update(declared, held, exclusive=exclusive)
+        plan = plan_update(declared, held, exclusive=exclusive)
         secrets = self._secrets()
         if exclusive and not held.exclusive:
             live, live_count = self._live(list_id, step="update", account=account)
@@ -240,13 +214,13 @@ class ContactListMembersProvider(AvoSMSProvider):
             # them after a failure, so the step takes them back.
             undo=not exclusive,
         )
-        return UpdateResult(_outputs(news, declared, live_count))
+        return UpdateResult(outputs_of(news, declared, live_count))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Remove the members the program declared; a list or contact already gone is fine.
         Contacts only a refresh found (exclusive mode) stay: nothing declared them."""
         list_id = str(id_)
-        held = _held(props)
+        held = held_of(props)
         numbers = removals({}, held, exclusive=False)
         self._apply(
             list_id,
@@ -280,13 +254,13 @@ class ContactListMembersProvider(AvoSMSProvider):
     def _readable(self, list_id: str, contacts: Sequence[ContactInfo], region: str) -> MemberMap:
         """A list's contacts as a member map; those whose number cannot be read are left
         out (so no plan can remove them) and reported."""
-        members, unreadable = _live_members(contacts, region)
+        members, unreadable = live_members(contacts, region)
         warn_unreadable(list_id, unreadable, self._secrets())
         return members
 
     def _adopt(self, props: dict[str, Any], live: MemberMap, count: int) -> CreateResult:
         list_id = str(props["list_id"])
-        declared = _members_of(props)
+        declared = members_of(props)
         lines = differences(declared, live, secrets=self._secrets())
         if lines:
             shown = "\n".join(f"  {line}" for line in lines[:MAX_LISTED_FAILURES])
@@ -299,7 +273,7 @@ class ContactListMembersProvider(AvoSMSProvider):
                 "in a later `pulumi up`.",
                 list_id=list_id,
             )
-        if _exclusive(props):
+        if is_exclusive(props):
             warn_left_alone(
                 list_id,
                 [n for n in live if n not in declared],
@@ -308,7 +282,7 @@ class ContactListMembersProvider(AvoSMSProvider):
                 "--refresh`) lists each of them as a removal, and the `pulumi up` after it "
                 "removes them.",
             )
-        return CreateResult(list_id, _outputs(props, declared, count))
+        return CreateResult(list_id, outputs_of(props, declared, count))
 
     def _secrets(self) -> list[str]:
         """The API keys a message must never show."""
@@ -341,97 +315,6 @@ class ContactListMembersProvider(AvoSMSProvider):
             secrets=self._secrets(),
             undo_fresh_adds=undo,
         )
-
-
-def _refusal(list_id: str, others: Sequence[str], secrets: Sequence[str]) -> str:
-    """Why an exclusive create stops before any call: the list holds contacts the program
-    does not declare, and no preview could have shown their removal."""
-    shown_numbers = ", ".join(shown(n, secrets) for n in others[:5])
-    more = f" and {len(others) - 5} more" if len(others) > 5 else ""
-    return (
-        f"Contact list {list_id} already holds {len(others)} contact(s) that members does not "
-        f"declare: {shown_numbers}{more}. An exclusive ContactListMembers would remove them, "
-        "and no preview can show that at a create, so nothing was changed. Either adopt the "
-        f'list first with opts=pulumi.ResourceOptions(import_="{list_id}") (nothing is '
-        "removed; the next `pulumi preview --refresh` lists each contact not declared as a "
-        "removal, and `pulumi up --refresh` removes them), or remove them in this create with "
-        f"{CLEAR_PROPERTY}=True. To keep them, declare them in members or set exclusive=False."
-    )
-
-
-def _plan_update(declared: Mapping[str, Mapping[str, str]], held: Held, *, exclusive: bool) -> Plan:
-    """The calls of an update from the state ``held`` to ``declared``."""
-    return plan_changes(
-        declared, held.prints, removes=removals(declared, held, exclusive=exclusive)
-    )
-
-
-def _members_of(props: Mapping[str, Any]) -> MemberMap:
-    """The ``members`` input (checked): fields by number."""
-    members = props.get("members")
-    if not isinstance(members, Mapping):
-        return {}
-    return {str(n): dict(f) if isinstance(f, Mapping) else {} for n, f in members.items()}
-
-
-def _held(outs: Mapping[str, Any]) -> Held:
-    """What a state says about the membership (see :class:`Held`). The ``members`` output
-    is a fingerprint by number (a state written before fingerprints holds the fields,
-    fingerprinted here); a state written before ``undeclared`` existed (0.2.0) counts every
-    number as declared, as that release did."""
-    members = outs.get("members")
-    prints: PrintMap = {}
-    if isinstance(members, Mapping):
-        prints = {
-            str(n): fingerprint(f if isinstance(f, (str, Mapping)) else {})
-            for n, f in members.items()
-        }
-    undeclared = outs.get(UNDECLARED_OUTPUT)
-    found = frozenset(str(n) for n in undeclared) if isinstance(undeclared, (list, tuple)) else None
-    return Held(prints, (found or frozenset()) & prints.keys(), _exclusive(outs))
-
-
-def _exclusive(props: Mapping[str, Any]) -> bool:
-    value = props.get("exclusive")
-    return value is not False
-
-
-def _live_members(contacts: Sequence[ContactInfo], region: str) -> tuple[MemberMap, list[str]]:
-    """A list's contacts as a member map, fields normalised as inputs would be, and the
-    numbers that cannot be read as international numbers (as returned, sorted)."""
-    members: MemberMap = {}
-    unreadable: list[str] = []
-    for contact in contacts:
-        # AvoSMS may return another format than was sent: key by E.164 read with the list's
-        # country. One that does not parse is not keyed at all: under its raw text it would
-        # look like a contact nobody declared, and AvoSMS, which reads it as the declared
-        # number, would delete that one.
-        number = tolerant_phone_number(contact.phone_number, region)
-        if number is None:
-            unreadable.append(str(contact.phone_number))
-            continue
-        members[number] = compact(clean_live_contact(contact, number))
-    return dict(sorted(members.items())), sorted(unreadable)
-
-
-def _outputs(
-    props: Mapping[str, Any],
-    members: MemberMap,
-    contact_count: int,
-    *,
-    undeclared: Sequence[str] = (),
-) -> dict[str, Any]:
-    outs: dict[str, Any] = {
-        "list_id": str(props["list_id"]),
-        "members": prints(members),
-        "exclusive": _exclusive(props),
-        "member_count": len(members),
-        "contact_count": int(contact_count),
-        UNDECLARED_OUTPUT: sorted(undeclared),
-    }
-    if props.get(IMPORT_PROPERTY):
-        outs[IMPORT_PROPERTY] = props[IMPORT_PROPERTY]
-    return with_account(outs, props.get(ACCOUNT_PROPERTY))
 
 
 class ContactListMembers(DynamicResource, module="avosms", name="ContactListMembers"):

@@ -13,6 +13,7 @@ MEMBERS_MODULES = (
     "contact_list_members.py",
     "_members_rules.py",
     "_members_plan.py",
+    "_members_state.py",
     "_members_apply.py",
     "members_csv.py",
 )

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import pulumi
 from pulumi.dynamic import CheckFailure, ConfigureRequest
 from pulumi.dynamic.config import Config
+from pulumi.dynamic.dynamic import PROVIDER_KEY
 from pulumi.runtime import set_config
 
 from . import _runtime
@@ -55,7 +56,6 @@ _RESOURCES: tuple[tuple[type[pulumi.dynamic.Resource], type[AvoSMSProvider]], ..
 _PROVIDERS: dict[str, type[AvoSMSProvider]] = {
     f"pulumi-python:{resource._resource_type_name}": provider for resource, provider in _RESOURCES
 }
-_PROVIDER_KEY = "__provider"
 
 
 class AvoSMSMocks(pulumi.runtime.Mocks):
@@ -100,7 +100,13 @@ class AvoSMSMocks(pulumi.runtime.Mocks):
         self.config: dict[str, str] = {**settings, **dict(config or {})}
         for key, value in self.config.items():
             set_config(key, value)
-        self._providers: dict[type[AvoSMSProvider], AvoSMSProvider] = {}
+        # One configured provider per resource type, as the plugin keeps one per provider
+        # class; the keys are namespaced, so the project name is not needed.
+        request = ConfigureRequest(Config(dict(self.config), ""))
+        self._providers: dict[str, AvoSMSProvider] = {}
+        for token, provider_class in _PROVIDERS.items():
+            provider = self._providers[token] = provider_class()
+            provider.configure(request)
 
     def account_id(self, account: str | None = None) -> str:
         """The emulator account behind the named ``account`` (None: the default one), for
@@ -116,10 +122,9 @@ class AvoSMSMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         """Check, then create (or read, for ``.get()``), as the engine and plugin would."""
-        provider_class = _PROVIDERS.get(args.typ)
-        if provider_class is None:
+        provider = self._providers.get(args.typ)
+        if provider is None:
             return f"{args.name}_id", dict(args.inputs)
-        provider = self._provider(provider_class)
         news = dict(args.inputs)
         if args.resource_id:
             # A read step (``.get()``): our resources carry ``import_`` as an input, so an ID
@@ -135,7 +140,7 @@ class AvoSMSMocks(pulumi.runtime.Mocks):
         if pulumi.runtime.is_dry_run():
             # A preview creates nothing: the checked inputs, every other output unknown.
             return "", inputs
-        inputs[_PROVIDER_KEY] = news.get(_PROVIDER_KEY)
+        inputs[PROVIDER_KEY] = news.get(PROVIDER_KEY)
         created = provider.create(inputs)
         return created.id, dict(created.outs or {})
 
@@ -164,15 +169,6 @@ class AvoSMSMocks(pulumi.runtime.Mocks):
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-    def _provider(self, provider_class: type[AvoSMSProvider]) -> AvoSMSProvider:
-        provider = self._providers.get(provider_class)
-        if provider is None:
-            # As the plugin does with the stack config it is given.
-            provider = provider_class()
-            provider.configure(ConfigureRequest(Config(dict(self.config), pulumi.get_project())))
-            self._providers[provider_class] = provider
-        return provider
 
 
 def _account_id(name: str) -> str:

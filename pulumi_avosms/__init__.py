@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ._lazy import lazy_module
 
 if TYPE_CHECKING:
+    from . import testing as testing
     from ._model import ContactListInfo
     from .contact import Contact, ContactProvider
     from .contact_list import ContactList, ContactListProvider
@@ -88,6 +89,8 @@ _EXPORTS = {
     "get_contact_lists": ".lookups",
     **dict.fromkeys(_ERRORS, ".errors"),
 }
+#: Public modules reachable as attributes (``pulumi_avosms.testing``), imported on first use.
+_SUBMODULES = ("testing",)
 
 __all__ = [
     "APIConnectionError",
@@ -126,6 +129,8 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name == "__version__":
         value: Any = _metadata.version("pulumi-avosms")
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
     elif name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
     else:
@@ -135,4 +140,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return sorted({*globals(), *__all__, *_SUBMODULES})

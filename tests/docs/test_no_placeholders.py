@@ -22,12 +22,10 @@ REAL_HOSTS: dict[str, tuple[str, ...]] = {
     "api.avosms.com": ("",),  # the AvoSMS API (docs/avosms-api.md)
     "www.avosms.com": ("",),
     "pypi.org": ("/project/pulumi-avosms", "/p/pulumi-avosms"),  # where this package lives
-    "upload.pypi.org": ("/legacy/",),  # where trusted publishing uploads
     "docs.pypi.org": ("/trusted-publishers/",),
     "www.pulumi.com": ("/docs/",),
     "get.pulumi.com": ("/releases/sdk",),  # the demo's pinned CLI archive
     "github.com": ("/pulumi/pulumi/",),  # Pulumi's own repository: its release checksums
-    "docs.github.com": ("/",),
     "www.apache.org": ("/licenses/",),
     "semver.org": ("/",),
     "keepachangelog.com": ("/",),

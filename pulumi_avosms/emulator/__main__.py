@@ -2,8 +2,9 @@
 
 ``avosms-emulator [serve] [--host H] [--port P] [--state FILE] [--account EMAIL:KEY]...
 [--accounts-file FILE] [--latency S]`` serves the API (``serve`` is the default), prints
-the base URL on its first line once it accepts connections, then the address bound and the
-accounts it accepts, and runs until SIGINT or SIGTERM.
+the base URL on its first line once it accepts connections, then the ``avosms:endpoint`` to
+give the provider (the base URL + ``/v1``), the address bound and the accounts it accepts,
+and runs until SIGINT or SIGTERM.
 
 Offline subcommands act on a state file directly (SQLite serialises them with a running
 server on the same file): ``lists``, ``contacts``, ``create-list``, ``rename-list``,
@@ -254,6 +255,10 @@ def _serve(server: EmulatorServer, state: str | None, stop: threading.Event) -> 
         server.start()
         # The socket listens before this line: whoever reads the URL may connect at once.
         print(server.url, flush=True)
+        # What a user pastes: the base URL alone would miss the API's /v1 (HTTP 404).
+        print(
+            f"avosms:endpoint {server.api_url} (pulumi config set avosms:endpoint {server.api_url})"
+        )
         print(f"listening on {server.bound_address}, state {state or 'in memory'}")
         for account, key in server.backend.accounts.items():
             shown = f"key {key}" if account == DEMO_ACCOUNT_ID else "key not shown"

@@ -30,6 +30,25 @@ __all__ = ["MAX_BODY_BYTES", "DeadlineReader", "HTTPServer", "Handler", "Served"
 log = logging.getLogger("pulumi_avosms.emulator")
 
 
+def outside_api_hint(path: str) -> str:
+    """The 404 text for a path outside the API and the controls: where the API is.
+
+    The usual cause is an ``avosms:endpoint`` without ``/v1`` (the server's base URL pasted
+    as is): the provider then calls ``/contact/list`` instead of ``/v1/contact/list``.
+    """
+    endpoint = path.strip("/")
+    if endpoint in ROUTES:
+        return (
+            f"not found: the AvoSMS API is under {API_PREFIX.rstrip('/')} "
+            f"(POST {API_PREFIX}{endpoint}); set avosms:endpoint to this server's URL followed "
+            f"by {API_PREFIX.rstrip('/')}"
+        )
+    return (
+        f"not found: the AvoSMS API is under {API_PREFIX} (avosms:endpoint ends with "
+        f"{API_PREFIX.rstrip('/')}), the emulator's controls under {admin.ADMIN_PREFIX}"
+    )
+
+
 class Served(Protocol):
     """What the HTTP side needs from the server it serves."""
 
@@ -249,7 +268,8 @@ class Handler(BaseHTTPRequestHandler):
             elif path.startswith(API_PREFIX):
                 self._api_call(method, path, parts.query, body)
             else:
-                self._send(404, {"status": "error", "code": "HTTP_404", "error": "not found"})
+                reply = {"status": "error", "code": "HTTP_404", "error": outside_api_hint(path)}
+                self._send(404, reply)
         except Exception:  # a bug in the emulator: say so rather than hang the client
             log.exception("emulator failure on %s %s", method, self.path)
             self.close_connection = True

@@ -263,9 +263,29 @@ def test_without_network_it_says_so_in_one_line_and_installs_nothing(
     base = f"http://127.0.0.1:{_closed_port()}"
     urls = {"PULUMI_ARCHIVE_BASE_URL": base, "PULUMI_CHECKSUMS_BASE_URL": base}
     done = _run(checkout, {**env, **urls})
-    _assert_refused_in_one_line(
+    line = _assert_refused_in_one_line(
         done, checkout, env, "no network access", f"{base}/{_archive_name()}"
     )
+    # It says what to do: install the CLI another way and point the demo at it.
+    assert "https://www.pulumi.com/docs/install/" in line
+    assert "PULUMI=/path/to/pulumi ./scripts/demo" in line
+
+
+def test_the_advice_works_a_cli_given_with_pulumi_is_used_without_network(
+    checkout: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    # Following the line above: a CLI installed elsewhere, named by PULUMI=, no network.
+    cli = tmp_path / "elsewhere" / "pulumi"
+    cli.parent.mkdir()
+    cli.write_text('#!/bin/sh\necho pulumi-elsewhere "$@"\n', encoding="utf-8")
+    cli.chmod(0o755)
+    base = f"http://127.0.0.1:{_closed_port()}"
+    urls = {"PULUMI_ARCHIVE_BASE_URL": base, "PULUMI_CHECKSUMS_BASE_URL": base}
+    done = _run(checkout, {**env, **urls, "PULUMI": str(cli)})
+    # Past the CLI step, on to the Python environment; nothing downloaded or installed.
+    assert VENV_PYTHON_RAN in done.stdout, done.stderr
+    assert "no network access" not in done.stderr
+    assert not (checkout / ".pulumi-cli").exists()
 
 
 def test_the_workflow_runs_the_demo_with_no_cli_on_path() -> None:

@@ -59,6 +59,7 @@ DOCS = (
             "contact-list.md",
             "contact-list-members.md",
             "contact.md",
+            "drift.md",
             "emulator.md",
             "performance.md",
             "troubleshooting.md",
@@ -183,7 +184,8 @@ def test_quick_start_is_the_two_commands_ci_runs() -> None:
         pattern = rf"^\s*{re.escape(command)}\s*$"
         assert re.search(pattern, ci_run, re.MULTILINE), command
         assert os.access(REPO_ROOT / command, os.X_OK), command
-    assert "](CONTRIBUTING.md" in README.read_text(encoding="utf-8")
+    # Named, not linked: the README is also the PyPI page (tests/packaging/test_metadata.py).
+    assert '`CONTRIBUTING.md` ("Quick start")' in README.read_text(encoding="utf-8")
 
 
 def test_every_command_is_run_somewhere_or_says_what_it_needs() -> None:

@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from pulumi_avosms import _runtime
+from pulumi_avosms.client import AvoSMSClient
 from pulumi_avosms.emulator import (
     DEMO_ACCOUNT_ID,
     DEMO_ACCOUNT_KEY,
@@ -157,12 +158,22 @@ def test_serve_prints_its_url_the_address_bound_and_the_demo_account(project: Pa
     with serving(cwd=project) as served:
         process, url = served.process, served.url
         port = url.rsplit(":", 1)[1]
+        endpoint = f"http://127.0.0.1:{port}/v1"
+        assert first_line(process).strip() == (
+            f"avosms:endpoint {endpoint} (pulumi config set avosms:endpoint {endpoint})"
+        )
         assert (
             first_line(process).strip() == f"listening on 127.0.0.1:{port}, state {DEFAULT_STATE}"
         )
         assert first_line(process).strip() == (
             f"accepting account {DEMO_ACCOUNT_ID} (key {DEMO_ACCOUNT_KEY})"
         )
+        # The endpoint printed is the one a client works with: the provider's own client.
+        client = AvoSMSClient(DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY, endpoint, max_retries=0)
+        try:
+            assert [info.name for info in client.list_lists()] == ["Customers"]
+        finally:
+            client.close()
         # It serves the project's file (the default state) with the demo account it printed.
         listing = list_names(url, DEMO_ACCOUNT_ID, DEMO_ACCOUNT_KEY)
         assert [entry["list_contact_name"] for entry in listing["list_contact"]] == ["Customers"]  # type: ignore[attr-defined]
@@ -215,7 +226,8 @@ def test_a_host_reachable_from_other_machines_is_warned_about(
     stop.set()
     _serve(EmulatorServer(port=0), None, stop)
     captured = capsys.readouterr()
-    bound = captured.out.splitlines()[1].split()[2].rstrip(",")
+    (listening,) = [line for line in captured.out.splitlines() if line.startswith("listening")]
+    bound = listening.split()[2].rstrip(",")
     assert bound.startswith("127.0.0.1:")
     assert captured.err == (
         f"avosms-emulator: warning: listening on {bound}, reachable from other machines; "
@@ -241,3 +253,46 @@ def test_create_list_account_names_the_owner_even_after_serve_options(tmp_path: 
         assert [lst["name"] for lst in backend.lists(account="ops@example.com")] == ["Agency"]
     finally:
         backend.close()
+
+
+@pytest.mark.parametrize(
+    ("list_id", "phone"),
+    [
+        ("1", "+44 7400 123456"),  # ERR_107: not a number of the list's country
+        ("1", "+1234"),  # ERR_106: badly formatted
+        ("1", "+33 1 23 45 67 89"),  # ERR_108: a landline
+        ("1", ""),  # ERR_102: empty
+        ("1", "06 12 34 56 78"),  # ERR_105: already in the list, as +33612345678
+        ("99", "+33698765432"),  # ERR_103: no such list
+    ],
+)
+def test_add_contact_refuses_what_the_api_refuses_with_the_same_code(
+    project: Path, list_id: str, phone: str
+) -> None:
+    state = project / DEFAULT_STATE
+    assert run("add-contact", "1", "+33612345678", cwd=project).returncode == 0
+    done = run("add-contact", list_id, phone, "--first-name", "Ann", cwd=project)
+    assert done.returncode == 1
+    cli_code = done.stderr.split("[", 1)[1].split("]", 1)[0]
+    # The same request to contact/add on a server over the same file.
+    server = EmulatorServer(port=0, state_path=str(state)).start()
+    try:
+        reply = requests.post(
+            f"{server.api_url}/contact/add",
+            data={
+                "id": DEMO_ACCOUNT_ID,
+                "key": DEMO_ACCOUNT_KEY,
+                "listContactId": list_id,
+                "contactTelephoneNumber": phone,
+                "contactFirstName": "Ann",
+            },
+            timeout=5,
+        ).json()
+    finally:
+        server.stop()
+    assert reply["code"] == cli_code, (reply, done.stderr)
+    assert done.stderr.startswith(f"avosms-emulator: [{cli_code}] ")
+    assert len(done.stderr.strip().splitlines()) == 1  # one line, no traceback
+    # Nothing was added by either.
+    listed = run("contacts", "1", cwd=project).stdout.splitlines()
+    assert [line.split("\t")[0] for line in listed[1:]] == ["+33612345678"]

@@ -573,6 +573,21 @@ def test_unknown_path_is_a_json_404(emulator: EmulatorServer) -> None:
         assert response.json()["status"] == "error"
 
 
+def test_an_api_call_without_v1_gets_a_404_saying_where_the_api_is(
+    emulator: EmulatorServer,
+) -> None:
+    # The base URL pasted as avosms:endpoint, /v1 left out: the call lands on /contact/list.
+    response = requests.post(f"{emulator.url}/contact/list", data=AUTH, timeout=5)
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert "POST /v1/contact/list" in error and "avosms:endpoint" in error
+    # Any other path: where the API and the controls are; the path itself is not echoed.
+    response = requests.post(f"{emulator.url}/x%1b[31mred", data=AUTH, timeout=5)
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert "/v1/" in error and "/_emulator/" in error and "red" not in error
+
+
 def test_get_on_an_api_path_is_a_405(emulator: EmulatorServer) -> None:
     response = requests.get(f"{emulator.api_url}/contact/list", params=AUTH, timeout=5)
     assert response.status_code == 405

@@ -1,28 +1,31 @@
 """What a user pins and reads agrees with the package metadata.
 
-The README's install line installs this repository at the tag of the version in
-pyproject.toml, from the repository ``project.urls`` names; the examples and the ci-drift
-workflow use that same line; CHANGELOG.md has that version; the wheel carries the licence,
-the URLs and the ``pulumi`` floor that CI tests (.ci/oldest-supported.txt).
+The README's install line is ``pulumi-avosms==<the version in pyproject.toml>``, from PyPI;
+the examples use that same line and the ci-drift workflow installs their requirements;
+CHANGELOG.md has that version; the README (also the PyPI page, where relative links are
+dead) names files of the source distribution instead of linking to them, and the sdist holds
+them; the wheel carries the licence, only URLs that exist, and the ``pulumi`` floor that CI
+tests (.ci/oldest-supported.txt). ``test_readme_install.py`` installs the line itself.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+import tarfile
 import zipfile
 from email.parser import Parser
-from pathlib import Path
 from typing import Any
 
-from tests.packaging.language_host import required_plugins
 from tests.support.projects import EXAMPLES_DIR, REPO_ROOT
-from tests.support.release import Dist, install_offline, pip_list, run
+from tests.support.release import Dist
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     tomllib = None
+
+README = REPO_ROOT / "README.md"
 
 
 def _pyproject() -> dict[str, Any]:
@@ -31,41 +34,70 @@ def _pyproject() -> dict[str, Any]:
         return tomllib.loads(text)  # type: ignore[no-any-return]
     # 3.10 has no tomllib: the few fields read here, by pattern.
     version = re.search(r'^version = "([^"]+)"$', text, re.MULTILINE)
-    source = re.search(r'^Source = "([^"]+)"$', text, re.MULTILINE)
+    urls = dict(re.findall(r'^(\w+) = "(https://[^"]+)"$', text, re.MULTILINE))
     floor = re.search(r'"pulumi>=([\d.]+),', text)
     python = re.search(r'^requires-python = "([^"]+)"$', text, re.MULTILINE)
-    assert version and source and floor and python
+    assert version and floor and python
     return {
         "project": {
             "version": version.group(1),
-            "urls": {"Source": source.group(1)},
+            "urls": urls,
             "dependencies": [f"pulumi>={floor.group(1)},<4"],
             "requires-python": python.group(1),
         }
     }
 
 
-def install_line() -> str:
-    project = _pyproject()["project"]
-    return f"pulumi-avosms @ git+{project['urls']['Source']}@v{project['version']}"
+def readme_requirement() -> str:
+    """The requirement line of the README's Install section (its one ``text`` block)."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n## Install\n", 1)[1].split("\n## ", 1)[0]
+    (line,) = re.findall(r"^```text\n(.*)\n```$", section, re.MULTILINE)
+    return line
 
 
-def test_the_readme_installs_the_tagged_release_of_the_repository() -> None:
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"\n{install_line()}\n" in readme
-    assert f'pip install "{install_line()}"' in readme
+def test_the_readme_installs_the_version_from_pypi_by_name() -> None:
+    line = readme_requirement()
+    assert line == f"pulumi-avosms=={_pyproject()['project']['version']}"
+    # Every other requirement of pulumi-avosms the README writes is that same line.
+    text = README.read_text(encoding="utf-8")
+    written = re.findall(r"pulumi-avosms\s*(?:[=~<>!]=|@)[^\s'\"`]*", text)
+    assert written and set(written) == {line}
 
 
-def test_the_examples_and_the_drift_workflow_install_that_release() -> None:
+def test_the_examples_and_the_drift_workflow_install_that_line() -> None:
     for requirements in sorted(EXAMPLES_DIR.glob("*/requirements.txt")):
         lines = [
             line.strip()
             for line in requirements.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.lstrip().startswith("#")
         ]
-        assert lines == [install_line()], requirements
+        assert lines == [readme_requirement()], requirements
     workflow = EXAMPLES_DIR / "ci-drift" / ".github" / "workflows" / "avosms-drift.yml"
     assert "pip install -r requirements.txt" in workflow.read_text(encoding="utf-8")
+
+
+def test_the_readme_links_nothing_a_pypi_page_cannot_open() -> None:
+    # PyPI renders the README with relative links left as they are: dead there.
+    targets = re.findall(r"\]\(([^)\s]+)\)", README.read_text(encoding="utf-8"))
+    assert [t for t in targets if not re.match(r"^https://", t)] == []
+
+
+def test_every_file_the_readme_names_ships_in_the_sdist(dist: Dist) -> None:
+    text = README.read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:docs|examples)/[\w./-]+|[A-Z]+\.md|LICENSE)`", text))
+    assert {"docs/contact-list.md", "CONTRIBUTING.md", "examples/ci-drift"} <= named
+    with tarfile.open(dist.sdist) as sdist:
+        shipped = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    missing = sorted(
+        name
+        for name in named
+        if name.rstrip("/") not in shipped and not any(s.startswith(name) for s in shipped)
+    )
+    assert missing == [], "MANIFEST.in must ship what the README names"
+    # Every docs page ships, not only those named.
+    pages = {f"docs/{page.name}" for page in (REPO_ROOT / "docs").glob("*.md")}
+    assert pages <= shipped
 
 
 def test_the_changelog_has_the_version() -> None:
@@ -97,24 +129,8 @@ def test_the_wheel_metadata_carries_licence_urls_and_floor(dist: Dist) -> None:
     assert metadata["Version"] == _pyproject()["project"]["version"]
     assert metadata["License-Expression"] == "Apache-2.0"
     urls = dict(u.split(", ", 1) for u in metadata.get_all("Project-URL") or [])
-    assert urls["Source"] == _pyproject()["project"]["urls"]["Source"]
+    # Only what exists: no repository URL (there is none), the PyPI page at most.
+    assert urls == _pyproject()["project"]["urls"]
+    assert all(url.startswith("https://pypi.org/project/pulumi-avosms/") for url in urls.values())
     requires = metadata.get_all("Requires-Dist") or []
     assert any(r.replace(" ", "").startswith("pulumi<4,>=3.268") for r in requires), requires
-
-
-def test_the_install_line_installs_the_tag_from_a_clone_of_the_repository(tmp_path: Path) -> None:
-    # The README's line as written, but for where the repository lives: a clone of this
-    # checkout's HEAD with the release tag, outside the checkout, offline.
-    project = _pyproject()["project"]
-    clone = tmp_path / "pulumi-avosms"
-    run("git", "clone", "-q", "--no-hardlinks", REPO_ROOT, clone)
-    run("git", "-C", clone, "tag", f"v{project['version']}")
-    # With a host: the packaging that older pips vendor takes no git+file:/// URL.
-    url = f"git+file://localhost{clone.as_posix()}"
-    line = install_line().replace(f"git+{project['urls']['Source']}", url)
-    python = install_offline(tmp_path / "venv", line, cwd=tmp_path)
-    shown = run(
-        python, "-c", "import pulumi_avosms; print(pulumi_avosms.__version__)", cwd=tmp_path
-    )
-    assert shown.strip() == project["version"]
-    assert required_plugins(pip_list(python)) == []

@@ -105,7 +105,10 @@ def plain_map(values: Mapping[str, PropertyValue] | None) -> dict[str, Any]:
 def property_value(value: Any) -> PropertyValue:
     """The reverse of :func:`plain`: a plain Python value as a property value."""
     if is_unknown(value):
-        return PropertyValue.computed()
+        # The engine's wire form of an unknown; PropertyValue.computed() cannot be marshalled
+        # (pulumi 3.268 to 3.272 raise "Unsupported value type"), and an unknown arrives as
+        # this same string.
+        return PropertyValue(UNKNOWN)
     if value is None or isinstance(value, (bool, str)):
         return PropertyValue(value)
     if isinstance(value, (int, float)):

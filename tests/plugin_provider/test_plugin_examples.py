@@ -185,3 +185,12 @@ def test_the_typescript_project_depends_on_the_generated_sdk() -> None:
     assert tsconfig["files"] == ["index.ts"]
     ignored = (TYPESCRIPT / ".gitignore").read_text(encoding="utf-8").split()
     assert {"node_modules/", "sdks/"} <= set(ignored)
+
+
+def test_the_workflow_runs_both_examples_with_a_real_cli() -> None:
+    workflow = load_yaml(h.REPO_ROOT / ".github" / "workflows" / "ci.yml")
+    steps = workflow["jobs"]["plugin-examples"]["steps"]
+    ran = {step.get("working-directory"): step["run"] for step in steps if "run" in step}
+    for example in ("examples/yaml", "examples/typescript"):
+        assert "pulumi install" in ran[example] and "pulumi up --yes" in ran[example]
+    assert any(step.get("uses", "").startswith("pulumi/actions@") for step in steps)

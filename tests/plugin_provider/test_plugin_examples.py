@@ -15,24 +15,20 @@ from typing import Any
 
 import pytest
 
-from pulumi_avosms.plugin.schema import NODEJS_SDK, package_schema
+from pulumi_avosms.plugin.schema import NODEJS_SDK
 from tests.support import harness as h
 from tests.support.plugin_harness import PLUGIN_DIR, ProviderPlugin
+from tests.support.plugin_programs import (
+    token,
+    typescript_functions,
+    typescript_problems,
+    typescript_resources,
+    yaml_problems,
+)
 from tests.support.projects import EXAMPLES_DIR, load_yaml
 
-SCHEMA = package_schema("0.0.0")
 TYPESCRIPT = EXAMPLES_DIR / "typescript"
 YAML = EXAMPLES_DIR / "yaml"
-
-
-def _token(short: str) -> str:
-    """``avosms:ContactList`` (as YAML and messages write it) -> ``avosms:index:ContactList``."""
-    package, _, name = short.partition(":")
-    return name if ":" in name else f"{package}:index:{name}"
-
-
-def _inputs(token: str) -> dict[str, Any]:
-    return SCHEMA["resources"][token]["inputProperties"]  # type: ignore[no-any-return]
 
 
 # -- the plugin directory --------------------------------------------------------------------
@@ -63,18 +59,8 @@ def test_each_example_names_the_plugin_directory_as_its_avosms_package(project: 
 
 def test_the_yaml_program_uses_only_what_the_schema_declares() -> None:
     program = load_yaml(YAML / "Pulumi.yaml")
-    for name, resource in program["resources"].items():
-        token = _token(resource["type"])
-        inputs = _inputs(token)
-        properties = resource["properties"]
-        assert set(properties) <= set(inputs), name
-        assert set(SCHEMA["resources"][token]["requiredInputs"]) <= set(properties), name
-        for member in properties.get("members", []):
-            assert set(member) <= set(SCHEMA["types"]["avosms:index:Member"]["properties"])
-    for variable in program["variables"].values():
-        invoke = variable["fn::invoke"]
-        function = SCHEMA["functions"][_token(invoke["function"])]
-        assert invoke["return"] in function["outputs"]["properties"]
+    assert yaml_problems(program) == []
+    assert program["variables"]["everyList"]["fn::invoke"]["function"] == "avosms:getContactLists"
 
 
 @pytest.fixture
@@ -106,12 +92,12 @@ def test_the_yaml_program_deploys_through_the_plugin(
 
     for name, resource in program["resources"].items():
         declared[name] = {
-            "type": _token(resource["type"]),
+            "type": token(resource["type"]),
             "inputs": resolve(resource["properties"]),
         }
         stack.up(declared)
     (invoke,) = (v["fn::invoke"] for v in program["variables"].values())
-    result, failures = plugin.invoke(_token(invoke["function"]), invoke.get("arguments", {}))
+    result, failures = plugin.invoke(token(invoke["function"]), invoke.get("arguments", {}))
     assert failures == []
     assert {lst["name"] for lst in result[invoke["return"]]} == {"Newsletter FR", "On-call FR"}
     assert stack.outputs("oncallMembers")["memberCount"] == 2
@@ -121,60 +107,25 @@ def test_the_yaml_program_deploys_through_the_plugin(
 # -- TypeScript ------------------------------------------------------------------------------
 
 
-def _calls(source: str, callee: str) -> Iterator[tuple[str, str]]:
-    """``(name, the argument list's text)`` of each ``callee(...)`` call in ``source``."""
-    for match in re.finditer(re.escape(callee) + r"(\w+)\(", source):
-        depth, start = 0, match.end() - 1
-        for end in range(start, len(source)):
-            depth += {"(": 1, ")": -1}.get(source[end], 0)
-            if depth == 0:
-                yield match.group(1), source[start + 1 : end]
-                break
-
-
-def _args_object(arguments: str) -> str:
-    """The resource's args: the first object literal of its argument list (the options,
-    third, are not the schema's)."""
-    start = arguments.index("{")
-    depth = 0
-    for end in range(start, len(arguments)):
-        depth += {"{": 1, "}": -1}.get(arguments[end], 0)
-        if depth == 0:
-            return arguments[start : end + 1]
-    raise AssertionError(f"unbalanced braces in {arguments!r}")
-
-
-def _keys(literal: str, depth: int) -> set[str]:
-    """Property names written at brace depth ``depth`` of an argument list (shorthand too)."""
-    keys, level = set(), 0
-    for match in re.finditer(r"[{}]|\b(\w+)\s*(?=[:,}])", literal):
-        token = match.group(0)
-        if token in "{}":
-            level += 1 if token == "{" else -1
-        elif level == depth and not literal[match.end() :].lstrip().startswith("."):
-            keys.add(match.group(1))
-    return keys
-
-
 def test_the_typescript_program_uses_only_what_the_schema_declares() -> None:
     source = (TYPESCRIPT / "index.ts").read_text(encoding="utf-8")
-    assert f'import * as avosms from "{NODEJS_SDK}";' in source
-    resources = list(_calls(source, "new avosms."))
-    assert {name for name, _ in resources} >= {"ContactList", "Contact", "ContactListMembers"}
-    for name, call in resources:
-        arguments = _args_object(call)
-        declared = (
-            SCHEMA["provider"]["inputProperties"]
-            if name == "Provider"
-            else _inputs(f"avosms:index:{name}")
-        )
-        assert _keys(arguments, 1) <= set(declared), (name, _keys(arguments, 1))
-        if name == "ContactListMembers":
-            member = SCHEMA["types"]["avosms:index:Member"]["properties"]
-            assert _keys(arguments, 2) <= set(member)
-    functions = {name for name, _ in _calls(source, "avosms.")} - {name for name, _ in resources}
-    assert functions == {"getContactList", "getContactLists"}
-    assert all(f"avosms:index:{name}" in SCHEMA["functions"] for name in functions)
+    assert typescript_problems(source) == []
+    assert typescript_resources(source) == {
+        "ContactList",
+        "Contact",
+        "ContactListMembers",
+        "Provider",
+    }
+    assert typescript_functions(source) == {"getContactList", "getContactLists"}
+
+
+def test_the_schema_check_finds_a_property_the_schema_lacks() -> None:
+    source = (TYPESCRIPT / "index.ts").read_text(encoding="utf-8")
+    broken = source.replace('firstName: "Bob"', 'firstname: "Bob"', 1)
+    assert typescript_problems(broken) == ["ContactListMembers.members: no field firstname"]
+    program = load_yaml(YAML / "Pulumi.yaml")
+    del program["resources"]["newsletter"]["properties"]["countryCode"]
+    assert yaml_problems(program) == ["newsletter.countryCode: required"]
 
 
 def test_the_typescript_project_depends_on_the_generated_sdk() -> None:

@@ -553,10 +553,17 @@ class PluginProcess:
             text = value if isinstance(value, str) else json.dumps(strip_secrets(value))
             variables[f"{DYNAMIC_PACKAGE}:config:{key}"] = text
         args = {k: (secret(v) if k in secret_set else v) for k, v in config.items()}
+        return self.send_configure(variables, args)
+
+    def send_configure(
+        self, variables: Mapping[str, str], args: Mapping[str, Any]
+    ) -> provider_pb2.ConfigureResponse:
+        """The Configure request as the engine sends it (``args`` keep their secret marks);
+        records what the plugin answers about secrets and previews."""
         resp = self._call(
             "Configure",
             provider_pb2.ConfigureRequest(
-                variables=variables,
+                variables=dict(variables),
                 args=to_struct(args),
                 acceptSecrets=True,
                 acceptResources=True,

@@ -68,21 +68,7 @@ class ProviderPlugin(h.PluginProcess):
             f"{PACKAGE}:config:{name}": value if isinstance(value, str) else json.dumps(value)
             for name, value in h.strip_secrets(checked).items()
         }
-        resp = self._call(
-            "Configure",
-            provider_pb2.ConfigureRequest(
-                variables=variables,
-                args=h.to_struct(checked),
-                acceptSecrets=True,
-                acceptResources=True,
-                sends_old_inputs=True,
-                sends_old_inputs_to_delete=True,
-            ),
-        )
-        self.accept_secrets = bool(resp.acceptSecrets)
-        self.supports_preview = bool(resp.supportsPreview)
-        self.configured = True
-        return resp
+        return self.send_configure(variables, checked)
 
     def check_config(
         self, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None

@@ -51,11 +51,12 @@ from pulumi.provider.experimental.provider import (
 )
 from pulumi.runtime.rpc import UNKNOWN
 
-from .._accounts import ACCOUNTS, accounts_from_config
+from .._accounts import accounts_from_config
 from .._engine import is_unknown
-from ..config import SETTINGS, settings_from_config
+from ..config import settings_from_config
 from ..errors import ConfigurationError, ContactListLookupError, ValidationError
 from .fields import (
+    CONFIG_FIELDS,
     FUNCTIONS,
     GET_CONTACT_LIST,
     PACKAGE,
@@ -78,7 +79,7 @@ WORKERS = 32
 _T = TypeVar("_T")
 
 #: The settings the provider's configuration may hold, by schema name (``apiKey``).
-_SETTING_NAMES = tuple(key.partition(":")[2] for key, _env in (*SETTINGS, (ACCOUNTS, "")))
+_SETTING_NAMES = tuple(row.name for row in CONFIG_FIELDS)
 
 
 # -- values ------------------------------------------------------------------------------

@@ -52,27 +52,28 @@ def yaml_problems(program: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def _closing(text: str, start: int, pair: str) -> int:
+    """The index of the bracket closing the ``pair[0]`` at ``start`` of ``text``."""
+    depth = 0
+    for end in range(start, len(text)):
+        depth += {pair[0]: 1, pair[1]: -1}.get(text[end], 0)
+        if depth == 0:
+            return end
+    raise ValueError(f"unbalanced {pair} in {text[start:]!r}")
+
+
 def _calls(source: str, callee: str) -> Iterator[tuple[str, str]]:
     """``(name, the argument list's text)`` of each ``callee<name>(...)`` call in ``source``."""
     for match in re.finditer(re.escape(callee) + r"(\w+)\(", source):
-        depth, start = 0, match.end() - 1
-        for end in range(start, len(source)):
-            depth += {"(": 1, ")": -1}.get(source[end], 0)
-            if depth == 0:
-                yield match.group(1), source[start + 1 : end]
-                break
+        start = match.end() - 1
+        yield match.group(1), source[start + 1 : _closing(source, start, "()")]
 
 
 def _args_object(arguments: str) -> str:
     """A resource's args: the first object literal of its argument list (the options, third,
     are not the schema's)."""
     start = arguments.index("{")
-    depth = 0
-    for end in range(start, len(arguments)):
-        depth += {"{": 1, "}": -1}.get(arguments[end], 0)
-        if depth == 0:
-            return arguments[start : end + 1]
-    raise ValueError(f"unbalanced braces in {arguments!r}")
+    return arguments[start : _closing(arguments, start, "{}") + 1]
 
 
 def _keys(literal: str, depth: int) -> set[str]:

@@ -53,6 +53,9 @@ class FrontEnd:
     registers, as a ``program_inputs()`` entry (type, inputs, secret keys, import ID)."""
     python_names: Callable[[Mapping[str, Any]], dict[str, Any]]
     """Values the engine stores -> the Python property names scenarios assert on."""
+    reference: Callable[[str, str, str], dict[str, Any]]
+    """``reference(kind, resource_name, id)``: what ``<kind>.get(resource_name, id)``
+    registers (a read of an object the stack does not manage)."""
 
     def __str__(self) -> str:
         return self.name
@@ -86,17 +89,28 @@ def _plugin_declare(
     }
 
 
+def _dynamic_reference(kind: str, resource_name: str, id_: str) -> dict[str, Any]:
+    return h.program_inputs(lambda: _CLASSES[kind].get(resource_name, id_))[resource_name]
+
+
+def _plugin_reference(kind: str, resource_name: str, id_: str) -> dict[str, Any]:
+    # A generated SDK's get() registers the read with no state arguments.
+    return {"type": f"avosms:index:{kind}", "inputs": {}, "secret_keys": [], "read_id": id_}
+
+
 DYNAMIC = FrontEnd(
     "dynamic",
     start=lambda: h.PluginProcess(unset_prefixes=["AVOSMS_"]),
     declare=_dynamic_declare,
     python_names=dict,
+    reference=_dynamic_reference,
 )
 PLUGIN = FrontEnd(
     "plugin",
     start=ProviderPlugin,
     declare=_plugin_declare,
     python_names=to_python_names,
+    reference=_plugin_reference,
 )
 FRONT_ENDS = (DYNAMIC, PLUGIN)
 
@@ -310,6 +324,72 @@ def members_converge_and_drift(run: Run) -> None:
     assert numbers == ["+33612345678"]
 
 
+def get_reads_without_managing(run: Run) -> None:
+    """``.get(name, id)`` reads a list at every deployment and never writes or deletes it;
+    an ID with no list fails."""
+    existing = run.emulator.backend.console_create_list("Elsewhere", "FR")
+    got = run.front.reference("ContactList", "elsewhere", existing)
+    assert run.stack.up({"elsewhere": got}).ops == {"elsewhere": "read"}
+    assert run.outputs("elsewhere")["name"] == "Elsewhere"
+    run.emulator.backend.console_rename_list(existing, "Renamed")
+    run.next_command()
+    assert run.stack.up({"elsewhere": got}).ops == {"elsewhere": "read"}
+    assert run.outputs("elsewhere")["name"] == "Renamed"
+    run.stack.destroy()
+    assert run.emulator.backend.get_list(existing)["name"] == "Renamed"
+    try:
+        run.stack.up({"ghost": run.front.reference("ContactList", "ghost", "404")})
+    except h.EngineError as err:
+        assert "resource '404' does not exist" in str(err)
+    else:
+        raise AssertionError("a .get() of a missing list passed")
+
+
+def destroy_leaves_the_list_and_says_so(run: Run) -> None:
+    """AvoSMS cannot delete a list: destroy forgets it and says it still exists."""
+    run.stack.up({"l": run.declare("ContactList", "l", name="Kept", country_code="FR")})
+    list_id = run.stack.id("l")
+    run.next_command()
+    assert run.stack.destroy().ops == {"l": "delete"}
+    assert f"contact list {list_id}" in run.stack.plugin.wait_for_stderr("still exists")
+    assert run.emulator.backend.get_list(list_id)["name"] == "Kept"
+
+
+def refresh_failure_keeps_the_state(run: Run) -> None:
+    """A refresh that cannot reach AvoSMS fails naming the list, and forgets nothing."""
+    run.stack.up({"l": run.declare("ContactList", "l", name="L", country_code="FR")})
+    list_id = run.stack.id("l")
+    run.next_command()
+    run.stack.plugin.configure({**run.stack.config, "avosms:maxRetries": "1"})
+    run.emulator.faults.add("err9xx", count=1000, code="ERR_902")
+    try:
+        run.stack.refresh()
+    except h.PluginError as err:
+        assert f"Could not refresh contact list {list_id}" in err.details
+    else:
+        raise AssertionError("the refresh passed")
+    assert run.stack.id("l") == list_id
+
+
+def additive_members_leave_others_alone(run: Run) -> None:
+    """``exclusive=False`` manages the declared numbers only."""
+    list_id = run.emulator.backend.console_create_list("L", "FR")
+    run.emulator.backend.console_add_contact(list_id, "+33611111111")
+    members = run.declare(
+        "ContactListMembers",
+        "m",
+        list_id=list_id,
+        members=[{"phone_number": "+33612345678"}],
+        exclusive=False,
+    )
+    run.stack.up({"m": members})
+    run.next_command()
+    assert run.stack.refresh().ops == {"m": "refresh"}
+    run.stack.destroy()
+    numbers = [c["phone_number"] for c in run.emulator.backend.get_list(list_id)["contacts"]]
+    assert numbers == ["+33611111111"]
+
+
 SCENARIOS: tuple[Callable[[Run], None], ...] = (
     up_then_no_op,
     rename_in_place_country_replaces,
@@ -321,4 +401,8 @@ SCENARIOS: tuple[Callable[[Run], None], ...] = (
     secrets_stay_secret,
     contact_fields_update_number_replaces,
     members_converge_and_drift,
+    get_reads_without_managing,
+    destroy_leaves_the_list_and_says_so,
+    refresh_failure_keeps_the_state,
+    additive_members_leave_others_alone,
 )

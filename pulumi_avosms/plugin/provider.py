@@ -134,11 +134,15 @@ def resource_type(qualified: str) -> str:
 
 
 def stack_config(variables: Mapping[str, Any]) -> dict[str, Any]:
-    """The provider's configuration as the settings code reads it: ``avosms:<name>`` keys."""
+    """The provider's configuration as the settings code reads it: ``avosms:<name>`` keys.
+
+    A value not known yet (an explicit provider's argument from another resource, at
+    preview) is left out: a preview only checks and diffs, which call no API.
+    """
     return {
         f"{PACKAGE}:{name}": variables[name]
         for name in _SETTING_NAMES
-        if variables.get(name) not in (None, "")
+        if variables.get(name) not in (None, "") and not is_unknown(variables[name])
     }
 
 
@@ -200,8 +204,6 @@ class AvoSMSPlugin(Provider):
         """Refuse, at preview, settings the provider could not use (the same checks as
         ``configure``, which reads the environment too); the inputs are kept as given."""
         config = stack_config({k: plain(v) for k, v in request.new_inputs.items()})
-        if any(is_unknown(value) for value in config.values()):
-            return CheckResponse(inputs=request.new_inputs)
         try:
             settings = await self._run(settings_from_config, config)
             await self._run(accounts_from_config, config, settings)

@@ -271,3 +271,15 @@ def test_a_child_resource_type_is_served_by_its_own_token(configured: ProviderPl
     )
     assert failures == []
     assert inputs["countryCode"] == "FR"
+
+
+def test_a_provider_argument_not_known_at_preview_does_not_fail_the_preview(
+    plugin: ProviderPlugin,
+) -> None:
+    """An explicit provider whose endpoint is another resource's output: the preview checks."""
+    args = {"apiId": DEMO_ID, "apiKey": h.secret(DEMO_KEY), "endpoint": h.UNKNOWN}
+    _checked, failures = plugin.check_config(args)
+    assert failures == []
+    plugin.send_configure({}, args)
+    inputs, failures = plugin.check(h.urn(LIST, "l"), {}, {"name": "L", "countryCode": "fr"})
+    assert (failures, inputs["countryCode"]) == ([], "FR")

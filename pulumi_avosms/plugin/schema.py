@@ -141,7 +141,7 @@ def package_schema(version: str) -> dict[str, Any]:
             "AvoSMS contact lists and contacts as code: the `avosms` provider plugin of the "
             "pulumi-avosms Python package, for every Pulumi language."
         ),
-        "keywords": ["pulumi", "avosms", "sms", "category/utility", "kind/native"],
+        "keywords": ["pulumi", "avosms", "sms", "contact-list"],
         "license": "Apache-2.0",
         "publisher": "pulumi-avosms contributors",
         "config": {"variables": config},

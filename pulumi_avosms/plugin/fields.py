@@ -356,6 +356,22 @@ CONTACT_LIST_MEMBERS = ResourceSpec(
             BOOLEAN,
             "Whether contacts of the list that are not declared are removed (default true).",
         ),
+        Field(
+            "remove_undeclared_on_create",
+            BOOLEAN,
+            "An exclusive create refuses a list that already holds contacts `members` does "
+            "not declare, unless this is true: they are then removed by the create (default "
+            "false). Adopting the list with the `import` option takes it as it is instead.",
+            output=False,
+        ),
+        Field(
+            "undeclared",
+            {"type": "array", "items": STRING},
+            "Numbers a refresh found in the list that the program does not declare "
+            "(exclusive mode): the next `pulumi up` removes them, as its preview lists.",
+            input=False,
+            optional_output=True,
+        ),
         Field("member_count", INTEGER, "How many members the state holds.", input=False),
         Field(
             "contact_count",

@@ -71,7 +71,12 @@ def test_every_output_a_step_returns_is_in_the_schema(
             "c": {"type": CONTACT, "inputs": {"listId": list_id, "phoneNumber": "+33612345678"}},
             "m": {
                 "type": MEMBERS,
-                "inputs": {"listId": list_id, "members": [{"phoneNumber": "+33698765432"}]},
+                "inputs": {
+                    "listId": list_id,
+                    "members": [{"phoneNumber": "+33698765432"}],
+                    # c's number is in the list too: an exclusive create would refuse it.
+                    "exclusive": False,
+                },
             },
         }
     )
@@ -87,7 +92,7 @@ def test_every_output_a_step_returns_is_in_the_schema(
 
 def test_check_config_refuses_a_bad_endpoint_naming_the_setting(plugin: ProviderPlugin) -> None:
     _checked, failures = plugin.check_config(
-        {"apiId": DEMO_ID, "apiKey": h.secret(DEMO_KEY), "endpoint": "http://example.com/v1"}
+        {"apiId": DEMO_ID, "apiKey": h.secret(DEMO_KEY), "endpoint": "http://avosms.example/v1"}
     )
     ((prop, reason),) = failures
     assert prop == "endpoint"

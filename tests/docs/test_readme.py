@@ -32,6 +32,7 @@ import pytest
 from pulumi_avosms import _accounts, config
 from pulumi_avosms._runtime import DEFAULT_EMULATOR_STATE
 from pulumi_avosms.emulator import __main__ as emulator_cli
+from pulumi_avosms.plugin.fields import FUNCTIONS
 from tests.support import harness as h
 from tests.support.projects import (
     REPO_ROOT,
@@ -217,7 +218,8 @@ def test_relative_links_resolve() -> None:
 def test_the_readme_is_for_users_and_short() -> None:
     text = README.read_text(encoding="utf-8")
     assert len(text.encode("utf-8")) <= 10_240
-    assert "Python Pulumi programs only" in text
+    # Which front end to choose: the dynamic resources for Python, the plugin for the rest.
+    assert "Which to choose" in text and "docs/plugin.md" in text
     # What contributors need (test layout, harness) is in CONTRIBUTING.md; the README names
     # the scripts only in its quick start, the two commands a fresh clone starts with.
     scripts = [line.split()[0] for line in text.splitlines() if "./scripts/" in line]
@@ -264,7 +266,12 @@ def test_settings_table_matches_the_code() -> None:
     # avosms:accounts and AVOSMS_<NAME>_API_ID..., documented in docs/accounts.md).
     for page in DOCS:
         page_text = page.read_text(encoding="utf-8")
-        cfg_keys = set(re.findall(r"avosms:[a-z][a-zA-Z]*", page_text)) - {_accounts.ACCOUNTS}
+        # Type tokens (avosms:index:Contact) and the plugin's functions (in YAML,
+        # avosms:getContactList) are not settings.
+        cfg_keys = set(re.findall(r"avosms:[a-z][a-zA-Z]*\b(?!:)", page_text)) - {
+            _accounts.ACCOUNTS,
+            *(f"avosms:{function.token.rpartition(':')[2]}" for function in FUNCTIONS),
+        }
         assert cfg_keys <= set(keys), page.name
         variables = {
             v

@@ -331,6 +331,8 @@ class PluginProcess:
     :param project: ``PULUMI_PROJECT``, which the plugin uses as the default config namespace.
     :param pulumi_config: if given, ``PULUMI_CONFIG`` JSON (what ``pulumi.Config`` reads in the
         plugin process).
+    :param args: the interpreter's arguments: by default the dynamic-provider plugin;
+        ``tests.support.plugin_harness`` starts the ``avosms`` plugin instead.
     """
 
     def __init__(
@@ -346,6 +348,7 @@ class PluginProcess:
         python: str = sys.executable,
         startup_timeout: float = 30.0,
         call_timeout: float = 120.0,
+        args: Sequence[str] = ("-u", "-m", "pulumi.dynamic"),
     ) -> None:
         self.project = project
         self.call_timeout = call_timeout
@@ -376,7 +379,7 @@ class PluginProcess:
         self.env = child_env
 
         self.proc = subprocess.Popen(
-            [python, "-u", "-m", "pulumi.dynamic"],
+            [python, *args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -550,10 +553,17 @@ class PluginProcess:
             text = value if isinstance(value, str) else json.dumps(strip_secrets(value))
             variables[f"{DYNAMIC_PACKAGE}:config:{key}"] = text
         args = {k: (secret(v) if k in secret_set else v) for k, v in config.items()}
+        return self.send_configure(variables, args)
+
+    def send_configure(
+        self, variables: Mapping[str, str], args: Mapping[str, Any]
+    ) -> provider_pb2.ConfigureResponse:
+        """The Configure request as the engine sends it (``args`` keep their secret marks);
+        records what the plugin answers about secrets and previews."""
         resp = self._call(
             "Configure",
             provider_pb2.ConfigureRequest(
-                variables=variables,
+                variables=dict(variables),
                 args=to_struct(args),
                 acceptSecrets=True,
                 acceptResources=True,

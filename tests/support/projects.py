@@ -34,10 +34,18 @@ from tests.support.release import WheelVenv
 REPO_ROOT = h.REPO_ROOT
 EXAMPLES_DIR = REPO_ROOT / "examples"
 
-#: The root project (the demo) and every example: each directory holding a Pulumi.yaml.
+
+def _is_python_project(pulumi_yaml: Path) -> bool:
+    runtime = yaml.safe_load(pulumi_yaml.read_text(encoding="utf-8"))["runtime"]
+    return (runtime if isinstance(runtime, str) else runtime["name"]) == "python"
+
+
+#: The root project (the demo) and every Python example (a directory holding a Pulumi.yaml
+#: of runtime python; examples/typescript and examples/yaml use the plugin, see
+#: tests/plugin_provider/test_plugin_examples.py).
 PROJECT_DIRS: list[Path] = [
     REPO_ROOT,
-    *sorted(p.parent for p in EXAMPLES_DIR.glob("*/Pulumi.yaml")),
+    *sorted(p.parent for p in EXAMPLES_DIR.glob("*/Pulumi.yaml") if _is_python_project(p)),
 ]
 
 #: Stack config each project's program needs (beyond avosms:*), keyed by directory name.

@@ -1,0 +1,3 @@
+from pulumi_avosms.plugin.__main__ import main
+
+main()

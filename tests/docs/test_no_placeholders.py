@@ -29,6 +29,7 @@ REAL_HOSTS: dict[str, tuple[str, ...]] = {
     "www.apache.org": ("/licenses/",),
     "semver.org": ("/",),
     "keepachangelog.com": ("/",),
+    "json-schema.org": ("/draft/",),  # the $schema of Pulumi's vendored metaschema
 }
 #: Top-level names that never resolve on the internet (RFC 2606, RFC 6761).
 RESERVED_TLDS = ("test", "example", "invalid", "localhost")

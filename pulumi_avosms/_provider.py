@@ -24,7 +24,7 @@ from ._accounts import (
     accounts_from_config,
 )
 from ._engine import IMPORT_PROPERTY, is_unknown
-from ._text import describe
+from ._text import MIN_SECRET, describe, scrub, spellings
 from .config import ConfigurationError, ProviderSettings, settings_from_config
 from .errors import APIError, AvoSMSError
 
@@ -118,20 +118,18 @@ class AvoSMSProvider(ResourceProvider):
         """
         leaking: dict[str, str] = {}
         pieces: set[str] = set()
-        for where, key in self._api_keys():
-            # A short "key" (a placeholder in a test stack) would match ordinary words.
-            if len(key) < _KEY_PIECE:
-                continue
+        keys = [(where, key) for where, key in self._api_keys() if len(key) >= MIN_SECRET]
+        for where, key in keys:
             folded = key.casefold()
             found = [prop for prop, value in news.items() if _carries(value, folded)]
             for prop in found:
                 leaking.setdefault(prop, where)
             if found:
-                pieces |= _pieces(folded)
-        if not leaking:
-            return failures
+                pieces |= _pieces(key)
+        # Whatever else a message quotes, no spelling of a key survives in it.
+        secrets = [key for _where, key in keys]
         kept = [
-            failure
+            CheckFailure(failure.property, scrub(failure.reason, secrets))
             for failure in failures
             if failure.property not in leaking
             and not any(piece in failure.reason.casefold() for piece in pieces)
@@ -215,8 +213,8 @@ def move_import_option(
     return opts
 
 
-#: Length of the key fragments looked for in failure messages (and the shortest key guarded).
-_KEY_PIECE = 8
+#: Length of the key fragments looked for in failure messages (the shortest key guarded).
+_KEY_PIECE = MIN_SECRET
 
 
 def _carries(value: Any, folded_key: str) -> bool:
@@ -230,7 +228,12 @@ def _carries(value: Any, folded_key: str) -> bool:
     return False
 
 
-def _pieces(folded_key: str) -> set[str]:
-    """Every fragment of the key of :data:`_KEY_PIECE` characters: a message quoting a value
-    cut to 40 characters may hold only part of the key."""
-    return {folded_key[i : i + _KEY_PIECE] for i in range(len(folded_key) - _KEY_PIECE + 1)}
+def _pieces(key: str) -> set[str]:
+    """Every fragment of :data:`_KEY_PIECE` characters of every spelling of the key (as
+    typed, quoted, escaped), case-folded: a message quoting a value cut to 40 characters may
+    hold only part of the key."""
+    return {
+        spelling[i : i + _KEY_PIECE]
+        for spelling in {s.casefold() for s in (*spellings(key), repr(key)[1:-1])}
+        for i in range(len(spelling) - _KEY_PIECE + 1)
+    }

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ._text import safe_text
 from .config import (
     API_ID,
     API_KEY,
@@ -166,7 +167,7 @@ class Accounts:
         if endpoint is None:
             endpoint = self.default.endpoint
         else:
-            endpoint = usable_endpoint(endpoint, _spelling(name, ENDPOINT))
+            endpoint = self.usable_endpoint(endpoint, _spelling(name, ENDPOINT))
         api_id, api_id_from = self._field(name, "apiId")
         api_key, api_key_from = self._field(name, "apiKey")
         settings = dataclasses.replace(
@@ -180,6 +181,18 @@ class Accounts:
         )
         self._settings[name] = settings
         return settings
+
+    def usable_endpoint(self, endpoint: str, keys: tuple[str, str]) -> str:
+        """``endpoint`` (read from ``keys``) checked as the stack's is, and refused when it
+        holds any configured key; its refusal quotes no key (each is scrubbed)."""
+        api_keys = self.api_keys()
+        try:
+            return usable_endpoint(endpoint, keys, api_keys)
+        except ConfigurationError as exc:
+            text = str(exc)
+            raise ConfigurationError(
+                safe_text(text, [key for _where, key in api_keys], len(text))
+            ) from None
 
     def unknown_message(self, name: str) -> str:
         """Why ``name`` cannot be used: the configured names (names only) and how to add one."""
@@ -223,4 +236,7 @@ def accounts_from_config(
 ) -> Accounts:
     """The named accounts of ``avosms:accounts`` and ``AVOSMS_<NAME>_*`` (see :class:`Accounts`)."""
     env = os.environ if environ is None else environ
-    return Accounts(default, _configured_accounts(config.get(ACCOUNTS)), env)
+    accounts = Accounts(default, _configured_accounts(config.get(ACCOUNTS)), env)
+    # The stack's endpoint was checked against the stack's key; any account's key counts too.
+    accounts.usable_endpoint(default.endpoint, ENDPOINT)
+    return accounts

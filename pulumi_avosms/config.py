@@ -51,12 +51,12 @@ import math
 import os
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ._text import safe_text
-from .client.endpoints import DEFAULT_ENDPOINT
+from .client.endpoints import DEFAULT_ENDPOINT, refuse_key_in_endpoint
 from .errors import ConfigurationError
 
 #: The value of ``avosms:endpoint`` that runs the package's emulator inside the plugin.
@@ -242,11 +242,15 @@ def quotable_endpoint(endpoint: str) -> str:
     return endpoint[:start] + "***" + endpoint[endpoint.rindex("@") :]
 
 
-def usable_endpoint(endpoint: str, keys: tuple[str, str] = ENDPOINT) -> str:
+def usable_endpoint(
+    endpoint: str, keys: tuple[str, str] = ENDPOINT, api_keys: Iterable[tuple[str, str]] = ()
+) -> str:
     """``endpoint`` without a trailing ``/``, checked by :func:`check_endpoint` unless it
-    selects the embedded emulator; ``keys`` name the setting it was read from."""
+    selects the embedded emulator; ``keys`` name the setting it was read from. An endpoint
+    holding one of ``api_keys`` (``(where it is set, key)``) is refused first, unquoted."""
     endpoint = endpoint.rstrip("/")
     if endpoint != EMBEDDED_ENDPOINT:
+        refuse_key_in_endpoint(endpoint, f"{keys[0]} (or {keys[1]})", api_keys)
         check_endpoint(endpoint, keys)
     return endpoint
 
@@ -319,7 +323,10 @@ def _resolve(
     env: Mapping[str, str],
     api_key: tuple[str | None, str | None],
 ) -> ProviderSettings:
-    endpoint = usable_endpoint(_lookup(config, env, ENDPOINT) or DEFAULT_ENDPOINT)
+    key_set_in = [(api_key[1] or API_KEY[0], api_key[0])] if api_key[0] else []
+    endpoint = usable_endpoint(
+        _lookup(config, env, ENDPOINT) or DEFAULT_ENDPOINT, ENDPOINT, key_set_in
+    )
     api_id, api_id_from = read_setting(config, env, API_ID)
     return ProviderSettings(
         api_id=api_id,

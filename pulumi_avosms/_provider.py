@@ -152,6 +152,10 @@ class AvoSMSProvider(ResourceProvider):
             settings = self._settings
             return [("avosms:apiKey", settings.api_key)] if settings and settings.api_key else []
 
+    def _secrets(self) -> list[str]:
+        """The API keys a message must never show."""
+        return [key for _, key in self._api_keys()]
+
     def _client(self, account: str | None = None) -> AvoSMSClient:
         """The shared client of the default account, or of the named ``account``."""
         if account is None:

@@ -181,7 +181,10 @@ def message(template: str, /, *, secrets: Iterable[str] = (), **values: Any) -> 
     return Known(scrub(_SafeFormatter(secrets).format(template, **values), secrets))
 
 
-def safe_join(items: Iterable[Any], secrets: Iterable[str] = (), sep: str = ", ") -> Known:
-    """``items`` joined for a message, each made safe as :func:`message` makes a value."""
+def safe_join(
+    items: Iterable[Any], secrets: Iterable[str] = (), *, template: str = "{item}", sep: str = ", "
+) -> Known:
+    """``items`` joined for a message, each shown by :func:`message` with ``template`` (so
+    quoted by default; ``"{item!s}"`` shows bare text)."""
     secrets = tuple(secrets)
-    return Known(sep.join(message("{item}", secrets=secrets, item=item) for item in items))
+    return Known(sep.join(message(template, secrets=secrets, item=item) for item in items))

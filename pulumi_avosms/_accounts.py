@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ._text import safe_text
+from ._text import Known, holds_secret, message, safe_join, safe_text
 from .config import (
     API_ID,
     API_KEY,
@@ -85,8 +85,11 @@ def _configured_accounts(raw: Any) -> dict[str, dict[str, str]]:
     for name, entry in raw.items():
         if not isinstance(name, str) or ACCOUNT_NAME_RE.fullmatch(name) is None:
             raise ConfigurationError(
-                f"{ACCOUNTS} has an account named {str(name)[:70]!r}: account names are up to "
-                "64 letters, digits, - and _, starting with a letter."
+                message(
+                    f"{ACCOUNTS} has an account named {{name}}: account names are up to "
+                    "64 letters, digits, - and _, starting with a letter.",
+                    name=str(name),
+                )
             )
         if not isinstance(entry, Mapping):
             raise ConfigurationError(
@@ -95,7 +98,7 @@ def _configured_accounts(raw: Any) -> dict[str, dict[str, str]]:
         odd = sorted(str(key) for key in entry if key not in _ACCOUNT_FIELDS)
         if odd:
             raise ConfigurationError(
-                f"{ACCOUNTS}.{name} has unknown field(s) {', '.join(repr(k[:40]) for k in odd)}; "
+                f"{ACCOUNTS}.{name} has unknown field(s) {safe_join(odd)}; "
                 f"an account takes {', '.join(_ACCOUNT_FIELDS)}."
             )
         fields: dict[str, str] = {}
@@ -198,12 +201,23 @@ class Accounts:
         """Why ``name`` cannot be used: the configured names (names only) and how to add one."""
         names = self.names()
         known = (
-            f"the accounts configured are {', '.join(repr(n) for n in names)}"
+            f"the accounts configured are {safe_join(names)}"
             if names
             else "no named account is configured"
         )
+        secrets = [key for _where, key in self.api_keys()]
+        # Only a lookup's argument can be malformed or hold a key (a resource's account is
+        # checked first): then the name is quoted made safe, and spelled in no command.
+        if ACCOUNT_NAME_RE.fullmatch(name) is None or any(holds_secret(name, k) for k in secrets):
+            return message(
+                "account {name} is not configured: {known}. Account names are up to 64 "
+                "letters, digits, - and _, starting with a letter.",
+                secrets=secrets,
+                name=name,
+                known=Known(known),
+            )
         return (
-            f"account {name!r} is not configured: {known}. Add it with `pulumi config set "
+            f"account '{name}' is not configured: {known}. Add it with `pulumi config set "
             f"--path '{ACCOUNTS}.{name}.apiId' you@example.com` and `pulumi config set --secret "
             f"--path '{ACCOUNTS}.{name}.apiKey' <key>`, or export "
             f"AVOSMS_{account_env_name(name)}_API_ID and AVOSMS_{account_env_name(name)}_API_KEY."
@@ -215,18 +229,41 @@ class Accounts:
         them all)."""
         if self._api_keys is not None:  # every check asks: scan the environment once
             return self._api_keys
-        keys: list[tuple[str, str]] = []
-        if self.default.api_key:
-            keys.append((API_KEY[0], self.default.api_key))
-        for name, fields in self._configured.items():
-            if fields.get("apiKey"):
-                keys.append((_spelling(name, API_KEY)[0], fields["apiKey"]))
-        for variable, value in self._environ.items():
-            match = ACCOUNT_ENV_RE.fullmatch(variable)
-            if match is not None and match[2] == "API_KEY" and value:
-                keys.append((variable, value))
-        self._api_keys = keys
-        return keys
+        self._api_keys = _key_settings(self.default.api_key, self._configured, self._environ)
+        return self._api_keys
+
+
+def _key_settings(
+    default_key: str | None,
+    configured: Mapping[str, Mapping[str, str]],
+    environ: Mapping[str, str],
+) -> list[tuple[str, str]]:
+    """``(where it is set, key)`` for the default key, each configured account's and every
+    ``AVOSMS_<NAME>_API_KEY``."""
+    keys: list[tuple[str, str]] = []
+    if default_key:
+        keys.append((API_KEY[0], default_key))
+    for name, fields in configured.items():
+        if fields.get("apiKey"):
+            keys.append((_spelling(name, API_KEY)[0], fields["apiKey"]))
+    for variable, value in environ.items():
+        match = ACCOUNT_ENV_RE.fullmatch(variable)
+        if match is not None and match[2] == "API_KEY" and value:
+            keys.append((variable, value))
+    return keys
+
+
+def configured_api_keys(
+    config: ConfigLike | Mapping[str, Any], environ: Mapping[str, str]
+) -> list[str]:
+    """Every API key set in ``config`` or ``environ``, read without checking any other
+    setting: what a refusal of a setting must not quote. Never raises."""
+    try:
+        configured = _configured_accounts(config.get(ACCOUNTS))
+    except ConfigurationError:
+        configured = {}
+    default_key = read_setting(config, environ, API_KEY)[0]
+    return [key for _where, key in _key_settings(default_key, configured, environ)]
 
 
 def accounts_from_config(

@@ -24,7 +24,7 @@ from ._accounts import (
     accounts_from_config,
 )
 from ._engine import IMPORT_PROPERTY, is_unknown
-from ._text import MIN_SECRET, describe, scrub, spellings
+from ._text import MIN_SECRET, describe, scrub, shorten, spellings
 from .config import ConfigurationError, ProviderSettings, settings_from_config
 from .errors import APIError, AvoSMSError
 
@@ -89,7 +89,7 @@ class AvoSMSProvider(ResourceProvider):
             inputs[ACCOUNT_PROPERTY] = account
             return
         if not isinstance(account, str) or ACCOUNT_NAME_RE.fullmatch(account) is None:
-            shown = repr(account[:40]) if isinstance(account, str) else describe(account)
+            shown = shorten(account) if isinstance(account, str) else describe(account)
             failures.append(
                 CheckFailure(
                     ACCOUNT_PROPERTY,

@@ -148,11 +148,10 @@ class _SafeFormatter(string.Formatter):
         self.secrets = secrets
 
     def convert_field(self, value: Any, conversion: str | None) -> Any:
-        # ``!s``: untrusted text shown bare (no quotes), still made safe.
+        # ``!s``: untrusted text shown bare (no quotes), still made safe. Any other conversion
+        # (``!r``, ``!a``) is the default: quoted, made safe (never Python's repr).
         if conversion == "s" and isinstance(value, str) and not isinstance(value, Known):
             return Known(safe_text(value, self.secrets, MAX_VALUE))
-        if conversion is not None and conversion != "s":
-            raise ValueError("message(): only the !s conversion is allowed")
         return value
 
     def format_field(self, value: Any, format_spec: str) -> str:
@@ -173,9 +172,9 @@ def message(template: str, /, *, secrets: Iterable[str] = (), **values: Any) -> 
 
     A ``str`` is quoted (``'abc'``) by :func:`shorten`: scrubbed of ``secrets``, bounded to
     40 characters, control and bidi characters escaped; ``{name!s}`` shows it the same way
-    without the quotes. An ``int`` is shown as is, :class:`Known` text unchanged, any other
-    value by :func:`describe`. The result is :class:`Known`, so messages compose, and is
-    scrubbed once more as a whole.
+    without the quotes (``!r`` is the default, never Python's ``repr``). An ``int`` is shown
+    as is, :class:`Known` text unchanged, any other value by :func:`describe`. The result is
+    :class:`Known`, so messages compose, and is scrubbed once more as a whole.
     """
     secrets = tuple(secrets)
     return Known(scrub(_SafeFormatter(secrets).format(template, **values), secrets))

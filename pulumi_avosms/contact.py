@@ -48,7 +48,7 @@ from ._live import clean_live_contact
 from ._model import ContactInfo
 from ._provider import AvoSMSProvider, move_import_option, with_account
 from ._serialize import DynamicResource
-from ._text import Known, message
+from ._text import message
 from .client.replies import tolerant_phone_number
 from .contact_rules import (
     FIELD_PROPERTIES,
@@ -159,11 +159,9 @@ class Contact(DynamicResource, module="avosms", name="Contact"):
             try:
                 id = format_contact_id(*parse_contact_id(id))
             except ValidationError as err:
-                raise ValidationError(
-                    message(
-                        "Contact.get({name}): id {err}", name=resource_name, err=Known(str(err))
-                    )
-                ) from None
+                from .lookups import refused_get_id  # the program's settings: on error only
+
+                raise ValidationError(refused_get_id("Contact", resource_name, id, err)) from None
         props: dict[str, Any] = {**dict.fromkeys(OUTPUT_PROPERTIES), "account": account}
         return cls._reference(ContactProvider(), resource_name, id, props, opts)
 

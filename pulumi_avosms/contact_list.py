@@ -120,10 +120,10 @@ class ContactList(DynamicResource, module="avosms", name="ContactList"):
             try:
                 id = normalize_list_id(id)
             except ValidationError as err:
+                from .lookups import refused_get_id  # the program's settings: on error only
+
                 raise ValidationError(
-                    message(
-                        "ContactList.get({name}): id {err}", name=resource_name, err=Known(str(err))
-                    )
+                    refused_get_id("ContactList", resource_name, id, err)
                 ) from None
         props: dict[str, Any] = {**dict.fromkeys(OUTPUT_PROPERTIES), "account": account}
         return cls._reference(ContactListProvider(), resource_name, id, props, opts)

@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 
 __all__ = ["get_contact_list", "get_contact_list_output", "get_contact_lists"]
 
+#: Said of a value instead of quoting it, when it holds a configured key.
+KEY_IN_VALUE = "contains the AvoSMS API key configured for this stack"
+
 
 def get_contact_list(
     *, name: str | None = None, list_id: str | int | None = None, account: str | None = None
@@ -166,6 +169,22 @@ def program_api_keys() -> list[str]:
         return [key] if key else []
 
 
+def holds_program_key(value: Any) -> bool:
+    """Whether ``value`` (a string the program gave) holds one of :func:`program_api_keys`:
+    its refusal must then not quote it, as a quote cut short could keep part of the key."""
+    return isinstance(value, str) and any(holds_secret(value, k) for k in program_api_keys())
+
+
+def refused_get_id(kind: str, resource_name: str, id_: Any, err: ValidationError) -> str:
+    """The message of ``<kind>.get(resource_name, id_)`` refusing ``id_`` (``err`` says why),
+    made safe: the program's name and ID may hold anything, the key included."""
+    secrets = program_api_keys()
+    why = KEY_IN_VALUE if holds_program_key(id_) else str(err)
+    return message(
+        f"{kind}.get({{name}}): id {{why}}", secrets=secrets, name=resource_name, why=Known(why)
+    )
+
+
 def _program_config() -> dict[str, Any]:
     """The ``avosms:*`` stack config the program sees, as the engine hands it to the plugin."""
     config = pulumi.Config("avosms")
@@ -182,18 +201,19 @@ def _list_id(value: Any) -> str:
     try:
         return normalize_list_id(value)
     except ValidationError as err:
-        # err quotes the value, cut short: a key in it could be cut past recognition.
-        if isinstance(value, str) and any(holds_secret(value, k) for k in program_api_keys()):
+        if holds_program_key(value):
             raise ValidationError(
-                "get_contact_list: list_id contains the AvoSMS API key configured for this "
-                "stack; pass the list's ID (digits, such as '1234')"
+                f"get_contact_list: list_id {KEY_IN_VALUE}; pass the list's ID (digits, such "
+                "as '1234')"
             ) from None
         raise ValidationError(f"get_contact_list: list_id {err}") from None
 
 
-def _listing(client: AvoSMSClient, what: str, *, name: str | None = None) -> list[ContactListInfo]:
+def _listing(
+    client: AvoSMSClient, what: str, *, name: str | None = None, list_id: str | None = None
+) -> list[ContactListInfo]:
     """Every list of the account; ``what`` (a :func:`message` template that may quote
-    ``{name}``) says which lookup failed."""
+    ``{name}`` and ``{list_id}``) says which lookup failed."""
     try:
         # Fresh: a lookup answers for the account as it is now, not as a cached listing was.
         return list(client.list_lists())
@@ -203,6 +223,7 @@ def _listing(client: AvoSMSClient, what: str, *, name: str | None = None) -> lis
                 f"Could not look up the contact lists {what}: {{err}}",
                 secrets=program_api_keys(),
                 name=name,
+                list_id=list_id,
                 err=Known(str(err)),  # the client's message: made safe where it was built
             ),
             name=name,
@@ -211,7 +232,7 @@ def _listing(client: AvoSMSClient, what: str, *, name: str | None = None) -> lis
 
 
 def _by_id(client: AvoSMSClient, list_id: str) -> ContactListInfo:
-    for info in _listing(client, f"to find ID {list_id}"):  # list_id: checked digits
+    for info in _listing(client, "to find ID {list_id!s}", list_id=list_id):
         if info.list_id == list_id:
             return info
     # Not in the listing: only `information` tells a list created meanwhile from no list.
@@ -219,11 +240,16 @@ def _by_id(client: AvoSMSClient, list_id: str) -> ContactListInfo:
         detail = client.get_list(list_id)
     except NotFoundError:
         raise ContactListLookupError(
-            f"No contact list with ID {list_id} in the AvoSMS account", list_id=list_id
+            message("No contact list with ID {id!s} in the AvoSMS account", id=list_id),
+            list_id=list_id,
         ) from None
     except APIError as err:
         raise ContactListLookupError(
-            f"Could not look up contact list {list_id}: {err}", list_id=list_id, api_error=err
+            message(
+                "Could not look up contact list {id!s}: {err}", id=list_id, err=Known(str(err))
+            ),
+            list_id=list_id,
+            api_error=err,
         ) from None
     # The list's contacts are personal data a lookup has no use for: they stay out.
     return ContactListInfo(

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._model import MEMBER_FIELDS
+from ._text import Known, message, safe_join
 from .contact_validation import NORMALISERS
 from .errors import MembersCSVError, ValidationError
 
@@ -41,22 +42,24 @@ def members_from_csv(
         with open(name, encoding="utf-8-sig", newline="") as handle:
             return _read(csv.reader(handle), name, mapping)
     except UnicodeDecodeError as err:
-        raise MembersCSVError(
-            f"is not UTF-8 text (byte {err.start}); save it as CSV UTF-8", path=name
+        raise _error(
+            "is not UTF-8 text (byte {byte}); save it as CSV UTF-8", path=name, byte=err.start
         ) from None
     except csv.Error as err:
-        raise MembersCSVError(f"is not valid CSV ({err})", path=name) from None
+        raise _error("is not valid CSV ({err!s})", path=name, err=str(err)) from None
     except OSError as err:
-        raise MembersCSVError(f"cannot be read ({err.strerror or err})", path=name) from None
+        raise _error("cannot be read ({err!s})", path=name, err=str(err.strerror or err)) from None
 
 
 def _check_columns(columns: Mapping[str, str], path: str) -> dict[str, str]:
     for header, field in columns.items():
         if field not in MEMBER_FIELDS:
-            raise MembersCSVError(
-                f"columns maps {header!r} to {field!r}, which is not a member field; "
+            raise _error(
+                "columns maps {header} to {target}, which is not a member field; "
                 f"use one of {', '.join(MEMBER_FIELDS)}",
                 path=path,
+                header=header,
+                target=field,
             )
     return {header.strip(): field for header, field in columns.items()}
 
@@ -100,7 +103,7 @@ def _read(reader: Any, path: str, mapping: dict[str, str]) -> list[dict[str, str
             try:
                 member[field] = NORMALISERS[field](cell)
             except ValidationError as err:
-                raise MembersCSVError(f"{field} {err}", path=path, line=line, field=field) from None
+                raise _refused_value(field, cell, err, path, line) from None
         number = member["phone_number"]
         if number in seen:
             raise MembersCSVError(
@@ -123,19 +126,22 @@ def _fields_of(header: list[str], path: str, line: int, mapping: dict[str, str])
         field = mapping.get(text, text if text in MEMBER_FIELDS else None)
         if field is None:
             accepted = [*MEMBER_FIELDS, *(h for h in mapping if h not in MEMBER_FIELDS)]
-            what = f"unknown header {text!r}" if text else f"column {position} has no header"
-            raise MembersCSVError(
-                f"{what}; the accepted header names are "
-                f"{', '.join(accepted)} (map other names with columns={{...}})",
+            what = "unknown header {text}" if text else f"column {position} has no header"
+            raise _error(
+                what + "; the accepted header names are {accepted} (map other names with "
+                "columns={{...}})",
                 path=path,
                 line=line,
+                text=text,
+                accepted=safe_join(accepted, template="{item!s}"),
             )
         if field in fields:
-            raise MembersCSVError(
-                f"two columns give {field} (header {text!r} and an earlier one)",
+            raise _error(
+                "two columns give {field!s} (header {text} and an earlier one)",
                 path=path,
                 line=line,
                 field=field,
+                text=text,
             )
         fields.append(field)
     if "phone_number" not in fields:
@@ -147,3 +153,39 @@ def _fields_of(header: list[str], path: str, line: int, mapping: dict[str, str])
             field="phone_number",
         )
     return fields
+
+
+# -- messages: the file's text (headers, cells, paths) is shown only made safe --------------
+
+
+def _program_keys() -> list[str]:
+    """The API keys the program's settings hold: a file's text never shows them."""
+    from .lookups import program_api_keys  # Pulumi's config: loaded only to report an error
+
+    return program_api_keys()
+
+
+def _error(
+    template: str, *, path: str, line: int | None = None, field: str | None = None, **values: Any
+) -> MembersCSVError:
+    """A :class:`MembersCSVError` whose text is ``template`` built by :func:`message`."""
+    secrets = _program_keys()
+    text = message(template, secrets=secrets, field=field, **values)
+    return MembersCSVError(text, path=path, line=line, field=field, secrets=secrets)
+
+
+def _refused_value(
+    field: str, cell: str, err: ValidationError, path: str, line: int
+) -> MembersCSVError:
+    """A bad value: the rule's message, which quotes it, unless it holds a key (a quote cut
+    short could keep part of it)."""
+    from .lookups import KEY_IN_VALUE, holds_program_key
+
+    if holds_program_key(cell):
+        return _error(
+            f"{{field!s}} {KEY_IN_VALUE}; remove it from the file",
+            path=path,
+            line=line,
+            field=field,
+        )
+    return _error("{field!s} {err}", path=path, line=line, field=field, err=Known(str(err)))

@@ -44,7 +44,7 @@ def normalize_country_code(value: Any) -> str:
         if text.upper() in _COMMON_MISTAKES:
             raise ValidationError(
                 f"{shorten(text)} is not an ISO 3166-1 alpha-2 code; "
-                f"use {_COMMON_MISTAKES[text.upper()]!r}"
+                f"use '{_COMMON_MISTAKES[text.upper()]}'"
             )
         raise ValidationError(f"{shorten(text)} is not an ISO 3166-1 alpha-2 country code")
     try:
@@ -53,10 +53,10 @@ def normalize_country_code(value: Any) -> str:
         country = None
     if country is not None:
         if text.upper() == country.alpha_3:
-            raise ValidationError(f"{shorten(text)} is alpha-3; use {country.alpha_2!r}")
+            raise ValidationError(f"{shorten(text)} is alpha-3; use '{country.alpha_2}'")
         if text.isdigit():
-            raise ValidationError(f"{shorten(text)} is a numeric code; use {country.alpha_2!r}")
-        raise ValidationError(f"{shorten(text)} is a country name; use {country.alpha_2!r}")
+            raise ValidationError(f"{shorten(text)} is a numeric code; use '{country.alpha_2}'")
+        raise ValidationError(f"{shorten(text)} is a country name; use '{country.alpha_2}'")
     raise ValidationError(
         f"{shorten(text)} is not a country code; "
         "use a two-letter ISO 3166-1 alpha-2 code such as 'FR'"

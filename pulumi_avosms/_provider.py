@@ -24,7 +24,7 @@ from ._accounts import (
     accounts_from_config,
 )
 from ._engine import IMPORT_PROPERTY, is_unknown
-from ._text import MIN_SECRET, describe, scrub, shorten, spellings
+from ._text import MIN_SECRET, describe, holds_secret, scrub, shorten, spellings
 from .config import ConfigurationError, ProviderSettings, settings_from_config
 from .errors import APIError, AvoSMSError
 
@@ -121,7 +121,7 @@ class AvoSMSProvider(ResourceProvider):
         keys = [(where, key) for where, key in self._api_keys() if len(key) >= MIN_SECRET]
         for where, key in keys:
             folded = key.casefold()
-            found = [prop for prop, value in news.items() if _carries(value, folded)]
+            found = [prop for prop, value in news.items() if _carries(value, key, folded)]
             for prop in found:
                 leaking.setdefault(prop, where)
             if found:
@@ -221,14 +221,20 @@ def move_import_option(
 _KEY_PIECE = MIN_SECRET
 
 
-def _carries(value: Any, folded_key: str) -> bool:
-    """True when ``value`` (or any string inside it) contains the key, in any case."""
+def _carries(value: Any, key: str, folded_key: str) -> bool:
+    """True when ``value`` (or any string inside it, map keys included) contains the key, in
+    any case or spelling (percent-encoded, JSON-escaped)."""
     if isinstance(value, str):
-        return folded_key in value.casefold()
+        if folded_key in value.casefold():
+            return True
+        # Another spelling needs an escape character: only such text pays for the full search.
+        return any(c in value for c in "%\\+") and holds_secret(value, key)
     if isinstance(value, dict):
-        return any(_carries(k, folded_key) or _carries(v, folded_key) for k, v in value.items())
+        return any(
+            _carries(k, key, folded_key) or _carries(v, key, folded_key) for k, v in value.items()
+        )
     if isinstance(value, (list, tuple)):
-        return any(_carries(item, folded_key) for item in value)
+        return any(_carries(item, key, folded_key) for item in value)
     return False
 
 

@@ -107,8 +107,9 @@ def holds_secret(text: str, secret: str) -> bool:
     seen: set[str] = set()
     while text not in seen:
         seen.add(text)
-        if scrub(text, (secret,)) != text or scrub(text.replace("+", " "), (secret,)) != text:
-            return True
+        for variant in (text, text.replace("+", " ")):  # ``+`` is a space in a form
+            if scrub(variant, (secret,)) != variant:
+                return True
         text = urllib.parse.unquote(text)
     return False
 

@@ -174,3 +174,9 @@ def test_any_endpoint_holding_a_key_anywhere_is_refused_unquoted(
     with pytest.raises(ConfigurationError) as caught:
         configure(config, environ).settings("agency")
     assert_refused_unquoted(caught.value, "AVOSMS_AGENCY_ENDPOINT", KEY, AGENCY_KEY, OTHER_KEY)
+
+
+def test_escapes_without_a_key_are_not_mistaken_for_one() -> None:
+    endpoint = "https://api.example.com/v1/a+b%20c%2541"
+    settings = settings_from_config({"avosms:apiKey": KEY, "avosms:endpoint": endpoint})
+    assert settings.endpoint == endpoint

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given, settings
@@ -71,9 +72,18 @@ def configured(provider_class: type) -> Any:
     return provider
 
 
+def encodings(key: str) -> list[str]:
+    """The key as a URL or JSON text may carry it."""
+    return [quote(key, safe=""), "".join(f"%{b:02x}" for b in key.encode()), json.dumps(key)[1:-1]]
+
+
 def pieces(key: str) -> set[str]:
-    folded = key.casefold()
-    return {folded[i : i + 8] for i in range(len(folded) - 7)}
+    """Every 8-character piece of the key and of its encodings, case-folded."""
+    return {
+        spelling[i : i + 8]
+        for spelling in {s.casefold() for s in (key, *encodings(key))}
+        for i in range(len(spelling) - 7)
+    }
 
 
 def assert_refused_without_quoting(failures: list[Any], key: str) -> None:
@@ -85,7 +95,7 @@ def assert_refused_without_quoting(failures: list[Any], key: str) -> None:
 
 
 def key_spellings(key: str) -> st.SearchStrategy[str]:
-    return st.sampled_from([key, key.upper(), key.lower(), key.swapcase()])
+    return st.sampled_from([key, key.upper(), key.lower(), key.swapcase(), *encodings(key)])
 
 
 def carrier(key: str) -> st.SearchStrategy[str]:
@@ -150,7 +160,7 @@ MEMBER_SHAPES = {
 
 
 @pytest.mark.parametrize("shape", MEMBER_SHAPES)
-@pytest.mark.parametrize("key", [DEFAULT_KEY, AGENCY_KEY.upper()])
+@pytest.mark.parametrize("key", [DEFAULT_KEY, AGENCY_KEY.upper(), quote(AGENCY_KEY, safe="")])
 def test_every_member_shape_is_guarded(shape: str, key: str) -> None:
     news = {"list_id": "7", "members": MEMBER_SHAPES[shape](key)}
     failures = configured(ContactListMembersProvider).check({}, news).failures

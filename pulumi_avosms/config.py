@@ -14,8 +14,9 @@ Settings (stack config key, environment fallback, default):
     the body of POST requests, never in a URL, a log line, an error or the state.
 ``avosms:endpoint`` / ``AVOSMS_ENDPOINT`` — ``https://api.avosms.com/v1``
     The API base URL, or ``emulator`` for the emulator built into the plugin. Plain http only
-    to this machine; no user info, query or odd characters. Requests to this machine never
-    use a proxy; remote https ones honour ``HTTPS_PROXY`` and ``NO_PROXY``.
+    to this machine; no user info, query or odd characters, and no configured API key
+    anywhere in it (any case, percent-encoded too). Requests to this machine never use a
+    proxy; remote https ones honour ``HTTPS_PROXY`` and ``NO_PROXY``.
 ``avosms:timeout`` / ``AVOSMS_TIMEOUT`` — 30 seconds
     Read timeout of one HTTP attempt: how long AvoSMS may stay silent before the attempt
     counts as failed (and is retried, or reconciled for writes). One attempt as a whole

@@ -108,7 +108,7 @@ class Contact(DynamicResource, module="avosms", name="Contact"):
         self,
         resource_name: str,
         *,
-        list_id: pulumi.Input[str],
+        list_id: pulumi.Input[str] | pulumi.Input[int],
         phone_number: pulumi.Input[str],
         civility: pulumi.Input[str] | None = None,
         first_name: pulumi.Input[str] | None = None,
@@ -120,7 +120,8 @@ class Contact(DynamicResource, module="avosms", name="Contact"):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare the contact ``phone_number`` in the list ``list_id`` (a ContactList's
-        ``list_id`` output, or the ID of a list not managed by this program).
+        ``list_id`` output, or the ID of a list not managed by this program, as text or a whole
+        number: ``"1234"`` or ``1234``).
 
         ``birthday`` accepts ``YYYY-MM-DD`` or ``DD/MM/YYYY``; ``email`` a plain
         ``local@domain.tld``. ``account`` names the account of ``avosms:accounts`` the

@@ -160,8 +160,8 @@ class _SafeFormatter(string.Formatter):
             shown = str(value)
         elif isinstance(value, str):
             shown = shorten(value, MAX_VALUE, self.secrets)
-        elif isinstance(value, int) and not isinstance(value, bool):
-            shown = str(value)
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**MAX_VALUE:
+            shown = str(value)  # a count or a position (a huge int is described, cut short)
         else:
             shown = describe(value, self.secrets)
         return format(shown, format_spec)

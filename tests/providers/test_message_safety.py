@@ -116,6 +116,7 @@ def test_message_makes_every_value_safe(value: str, other: str) -> None:
 def test_message_inserts_known_text_unchanged_and_quotes_the_rest() -> None:
     assert message("{a} {b!s} {c} {d}", a="x", b="y", c=Known("z"), d=[1]) == "'x' y z an array"
     assert message("{a!r}", a="\u202e") == "'\\u202e'"  # !r is quoting made safe, not repr
+    assert message("{n} {m}", n=10**5000, m=12) == "a number too large to show 12"
 
 
 # -- lookups: names from the reply, the name and account asked for --------------------------

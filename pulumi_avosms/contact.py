@@ -108,7 +108,7 @@ class Contact(DynamicResource, module="avosms", name="Contact"):
         self,
         resource_name: str,
         *,
-        list_id: pulumi.Input[str] | pulumi.Input[int],
+        list_id: pulumi.Input[str | int],
         phone_number: pulumi.Input[str],
         civility: pulumi.Input[str] | None = None,
         first_name: pulumi.Input[str] | None = None,

@@ -112,8 +112,9 @@ class AvoSMSProvider(ResourceProvider):
 
         Inputs are stored in the Pulumi state and sent to AvoSMS as data, so a key pasted in
         the wrong place would leak there. The raw values are scanned (before normalising, in
-        any case, inside lists and maps too). Any other failure that quotes a piece of the key
-        (another property's message may quote the value that holds it, cut short or not)
+        any case and spelling, inside lists and maps, their keys too). Any other failure about
+        the same input (``members`` for ``members[3].email``) or that quotes a piece of the
+        key (another property's message may quote the value that holds it, cut short or not)
         is withheld: the key is reported first, the rest once it is gone.
         """
         leaking: dict[str, str] = {}
@@ -131,7 +132,7 @@ class AvoSMSProvider(ResourceProvider):
         kept = [
             CheckFailure(failure.property, scrub(failure.reason, secrets))
             for failure in failures
-            if failure.property not in leaking
+            if not any(_same_input(failure.property, prop) for prop in leaking)
             and not any(piece in failure.reason.casefold() for piece in pieces)
         ]
         return kept + [
@@ -238,12 +239,19 @@ def _carries(value: Any, key: str, folded_key: str) -> bool:
     return False
 
 
+def _same_input(failed: str, leaking: str) -> bool:
+    """Whether a failure of property ``failed`` is about the input ``leaking`` or part of it
+    (``members`` and ``members[3].email``): its message may quote the key."""
+    return failed == leaking or leaking.startswith((failed + "[", failed + "."))
+
+
 def _pieces(key: str) -> set[str]:
     """Every fragment of :data:`_KEY_PIECE` characters of every spelling of the key (as
-    typed, quoted, escaped), case-folded: a message quoting a value cut to 40 characters may
-    hold only part of the key."""
+    typed, quoted, escaped, every byte percent-encoded), case-folded: a message quoting a
+    value cut to 40 characters may hold only part of the key."""
+    encoded = "".join(f"%{byte:02x}" for byte in key.encode())
     return {
         spelling[i : i + _KEY_PIECE]
-        for spelling in {s.casefold() for s in (*spellings(key), repr(key)[1:-1])}
+        for spelling in {s.casefold() for s in (*spellings(key), repr(key)[1:-1], encoded)}
         for i in range(len(spelling) - _KEY_PIECE + 1)
     }

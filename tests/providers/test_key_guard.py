@@ -156,6 +156,9 @@ MEMBER_SHAPES = {
     "a member's nested value": lambda k: [{"phone_number": ALICE, "other": {"a": [1, {"b": k}]}}],
     "a dict key deep inside a member": lambda k: [{"phone_number": ALICE, "other": [{k: 1}]}],
     "the second of many members": lambda k: [{"phone_number": ALICE}, {"phone_number": f"+33 {k}"}],
+    "a member that is the key percent-encoded": lambda k: [
+        "".join(f"%{b:02x}" for b in k.encode())
+    ],
 }
 
 

@@ -42,11 +42,11 @@ SPELLINGS = {
     "mixed": lambda k: percent_all(k[:5]) + k[5:].swapcase(),
 }
 PLACES = {
-    "path": "https://api.example.com/v1/{k}",
-    "query": "https://api.example.com/v1?key={k}",
-    "user info": "https://demo:{k}@api.example.com/v1",
-    "host": "https://{k}.example.com/v1",
-    "fragment": "https://api.example.com/v1#{k}",
+    "path": "https://api.example/v1/{k}",
+    "query": "https://api.example/v1?key={k}",
+    "user info": "https://demo:{k}@api.example/v1",
+    "host": "https://{k}.example/v1",
+    "fragment": "https://api.example/v1#{k}",
     "loopback path": "http://127.0.0.1:8080/{k}/v1",
 }
 
@@ -81,7 +81,7 @@ def test_the_stack_endpoint_holding_the_key_is_refused(place: str, spelling: str
 
 
 def test_the_environment_endpoint_and_key_are_refused_naming_the_variable() -> None:
-    environ = {"AVOSMS_API_KEY": KEY, "AVOSMS_ENDPOINT": f"https://api.example.com/{KEY}"}
+    environ = {"AVOSMS_API_KEY": KEY, "AVOSMS_ENDPOINT": f"https://api.example/{KEY}"}
     with pytest.raises(ConfigurationError) as caught:
         configure({}, environ)
     assert_refused_unquoted(caught.value, "AVOSMS_ENDPOINT", KEY)
@@ -98,7 +98,7 @@ ACCOUNTS_CONFIG = {
 @pytest.mark.parametrize("key", [KEY, AGENCY_KEY, OTHER_KEY])
 @pytest.mark.parametrize("source", ["stack config", "environment"])
 def test_an_account_endpoint_holding_any_configured_key_is_refused(key: str, source: str) -> None:
-    endpoint = f"https://api.example.com/v1?k={percent_all(key).lower()}"
+    endpoint = f"https://api.example/v1?k={percent_all(key).lower()}"
     config, environ = dict(ACCOUNTS_CONFIG), {"AVOSMS_OTHER_API_KEY": OTHER_KEY}
     if source == "stack config":
         entry = {"apiId": "a@example.com", "apiKey": AGENCY_KEY, "endpoint": endpoint}
@@ -114,7 +114,7 @@ def test_an_account_endpoint_holding_any_configured_key_is_refused(key: str, sou
 
 
 def test_the_stack_endpoint_holding_an_accounts_key_is_refused() -> None:
-    config = {**ACCOUNTS_CONFIG, "avosms:endpoint": f"https://api.example.com/{AGENCY_KEY}"}
+    config = {**ACCOUNTS_CONFIG, "avosms:endpoint": f"https://api.example/{AGENCY_KEY}"}
     with pytest.raises(ConfigurationError) as caught:
         configure(config, {})
     assert_refused_unquoted(caught.value, "avosms:endpoint", KEY, AGENCY_KEY)
@@ -122,12 +122,10 @@ def test_the_stack_endpoint_holding_an_accounts_key_is_refused() -> None:
 
 
 def test_an_endpoint_without_a_key_is_accepted_everywhere() -> None:
-    environ = {"AVOSMS_AGENCY_ENDPOINT": "https://agency.example.com/v1"}
-    accounts = configure(
-        {**ACCOUNTS_CONFIG, "avosms:endpoint": "https://api.example.com/v1"}, environ
-    )
-    assert accounts.default.endpoint == "https://api.example.com/v1"
-    assert accounts.settings("agency").endpoint == "https://agency.example.com/v1"
+    environ = {"AVOSMS_AGENCY_ENDPOINT": "https://agency.example/v1"}
+    accounts = configure({**ACCOUNTS_CONFIG, "avosms:endpoint": "https://api.example/v1"}, environ)
+    assert accounts.default.endpoint == "https://api.example/v1"
+    assert accounts.settings("agency").endpoint == "https://agency.example/v1"
 
 
 def test_a_short_placeholder_key_refuses_no_endpoint() -> None:
@@ -140,7 +138,7 @@ def test_a_short_placeholder_key_refuses_no_endpoint() -> None:
 
 def test_the_client_refuses_an_endpoint_holding_its_key() -> None:
     with pytest.raises(ConfigurationError) as caught:
-        AvoSMSClient("me@example.com", KEY, f"https://api.example.com/{KEY.upper()}/v1")
+        AvoSMSClient("me@example.com", KEY, f"https://api.example/{KEY.upper()}/v1")
     assert_refused_unquoted(caught.value, "endpoint", KEY)
 
 
@@ -177,6 +175,6 @@ def test_any_endpoint_holding_a_key_anywhere_is_refused_unquoted(
 
 
 def test_escapes_without_a_key_are_not_mistaken_for_one() -> None:
-    endpoint = "https://api.example.com/v1/a+b%20c%2541"
+    endpoint = "https://api.example/v1/a+b%20c%2541"
     settings = settings_from_config({"avosms:apiKey": KEY, "avosms:endpoint": endpoint})
     assert settings.endpoint == endpoint

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ._text import Known, holds_secret, message, safe_join, safe_text
 from .config import (
     API_ID,
     API_KEY,
@@ -89,8 +90,11 @@ def _configured_accounts(raw: Any) -> dict[str, dict[str, str]]:
     for name, entry in raw.items():
         if not isinstance(name, str) or ACCOUNT_NAME_RE.fullmatch(name) is None:
             raise ConfigurationError(
-                f"{ACCOUNTS} has an account named {str(name)[:70]!r}: account names are up to "
-                "64 letters, digits, - and _, starting with a letter."
+                message(
+                    f"{ACCOUNTS} has an account named {{name}}: account names are up to "
+                    "64 letters, digits, - and _, starting with a letter.",
+                    name=str(name),
+                )
             )
         if not isinstance(entry, Mapping):
             raise ConfigurationError(
@@ -99,7 +103,7 @@ def _configured_accounts(raw: Any) -> dict[str, dict[str, str]]:
         odd = sorted(str(key) for key in entry if key not in _ACCOUNT_FIELDS)
         if odd:
             raise ConfigurationError(
-                f"{ACCOUNTS}.{name} has unknown field(s) {', '.join(repr(k[:40]) for k in odd)}; "
+                f"{ACCOUNTS}.{name} has unknown field(s) {safe_join(odd)}; "
                 f"an account takes {', '.join(_ACCOUNT_FIELDS)}."
             )
         fields: dict[str, str] = {}
@@ -137,8 +141,9 @@ class Accounts:
         for name in configured:
             other = self._configured_names.setdefault(account_env_name(name), name)
             if other != name:
+                # Both names passed ACCOUNT_NAME_RE (_configured_accounts): plain text.
                 raise ConfigurationError(
-                    f"{ACCOUNTS} names the accounts {other!r} and {name!r}, which are the same "
+                    f"{ACCOUNTS} names the accounts '{other}' and '{name}', which are the same "
                     f"account (names are compared like AVOSMS_{account_env_name(name)}_*, "
                     "ignoring case and - or _): keep one of them."
                 )
@@ -195,7 +200,7 @@ class Accounts:
         if endpoint is None:
             endpoint = self.default.endpoint
         else:
-            endpoint = usable_endpoint(endpoint, _spelling(name, ENDPOINT))
+            endpoint = self.usable_endpoint(endpoint, _spelling(name, ENDPOINT))
         api_id, api_id_from = self._field(name, "apiId")
         api_key, api_key_from = self._field(name, "apiKey")
         settings = dataclasses.replace(
@@ -210,16 +215,39 @@ class Accounts:
         self._settings[account_env_name(name)] = settings
         return settings
 
+    def usable_endpoint(self, endpoint: str, keys: tuple[str, str]) -> str:
+        """``endpoint`` (read from ``keys``) checked as the stack's is, and refused when it
+        holds any configured key; its refusal quotes no key (each is scrubbed)."""
+        api_keys = self.api_keys()
+        try:
+            return usable_endpoint(endpoint, keys, api_keys)
+        except ConfigurationError as exc:
+            text = str(exc)
+            raise ConfigurationError(
+                safe_text(text, [key for _where, key in api_keys], len(text))
+            ) from None
+
     def unknown_message(self, name: str) -> str:
         """Why ``name`` cannot be used: the configured names (names only) and how to add one."""
         names = self.names()
         known = (
-            f"the accounts configured are {', '.join(repr(n) for n in names)}"
+            f"the accounts configured are {safe_join(names)}"
             if names
             else "no named account is configured"
         )
+        secrets = [key for _where, key in self.api_keys()]
+        # Only a lookup's argument can be malformed or hold a key (a resource's account is
+        # checked first): then the name is quoted made safe, and spelled in no command.
+        if ACCOUNT_NAME_RE.fullmatch(name) is None or any(holds_secret(name, k) for k in secrets):
+            return message(
+                "account {name} is not configured: {known}. Account names are up to 64 "
+                "letters, digits, - and _, starting with a letter.",
+                secrets=secrets,
+                name=name,
+                known=Known(known),
+            )
         return (
-            f"account {name!r} is not configured: {known}. Add it with `pulumi config set "
+            f"account '{name}' is not configured: {known}. Add it with `pulumi config set "
             f"--path '{ACCOUNTS}.{name}.apiId' you@example.com` and `pulumi config set --secret "
             f"--path '{ACCOUNTS}.{name}.apiKey' <key>`, or export "
             f"AVOSMS_{account_env_name(name)}_API_ID and AVOSMS_{account_env_name(name)}_API_KEY."
@@ -231,18 +259,41 @@ class Accounts:
         them all)."""
         if self._api_keys is not None:  # every check asks: scan the environment once
             return self._api_keys
-        keys: list[tuple[str, str]] = []
-        if self.default.api_key:
-            keys.append((API_KEY[0], self.default.api_key))
-        for name, fields in self._configured.items():
-            if fields.get("apiKey"):
-                keys.append((_spelling(name, API_KEY)[0], fields["apiKey"]))
-        for variable, value in self._environ.items():
-            match = ACCOUNT_ENV_RE.fullmatch(variable)
-            if match is not None and match[2] == "API_KEY" and value:
-                keys.append((variable, value))
-        self._api_keys = keys
-        return keys
+        self._api_keys = _key_settings(self.default.api_key, self._configured, self._environ)
+        return self._api_keys
+
+
+def _key_settings(
+    default_key: str | None,
+    configured: Mapping[str, Mapping[str, str]],
+    environ: Mapping[str, str],
+) -> list[tuple[str, str]]:
+    """``(where it is set, key)`` for the default key, each configured account's and every
+    ``AVOSMS_<NAME>_API_KEY``."""
+    keys: list[tuple[str, str]] = []
+    if default_key:
+        keys.append((API_KEY[0], default_key))
+    for name, fields in configured.items():
+        if fields.get("apiKey"):
+            keys.append((_spelling(name, API_KEY)[0], fields["apiKey"]))
+    for variable, value in environ.items():
+        match = ACCOUNT_ENV_RE.fullmatch(variable)
+        if match is not None and match[2] == "API_KEY" and value:
+            keys.append((variable, value))
+    return keys
+
+
+def configured_api_keys(
+    config: ConfigLike | Mapping[str, Any], environ: Mapping[str, str]
+) -> list[str]:
+    """Every API key set in ``config`` or ``environ``, read without checking any other
+    setting: what a refusal of a setting must not quote. Never raises."""
+    try:
+        configured = _configured_accounts(config.get(ACCOUNTS))
+    except ConfigurationError:
+        configured = {}
+    default_key = read_setting(config, environ, API_KEY)[0]
+    return [key for _where, key in _key_settings(default_key, configured, environ)]
 
 
 def accounts_from_config(
@@ -252,4 +303,7 @@ def accounts_from_config(
 ) -> Accounts:
     """The named accounts of ``avosms:accounts`` and ``AVOSMS_<NAME>_*`` (see :class:`Accounts`)."""
     env = os.environ if environ is None else environ
-    return Accounts(default, _configured_accounts(config.get(ACCOUNTS)), env)
+    accounts = Accounts(default, _configured_accounts(config.get(ACCOUNTS)), env)
+    # The stack's endpoint was checked against the stack's key; any account's key counts too.
+    accounts.usable_endpoint(default.endpoint, ENDPOINT)
+    return accounts

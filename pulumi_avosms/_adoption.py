@@ -7,12 +7,13 @@ once it has read the object named by ``import_``. Each returns ``None`` when all
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pulumi.dynamic import CheckFailure
 
 from ._engine import IMPORT_PROPERTY, is_unknown
+from ._text import Known, message, safe_join
 from .validation import ValidationError, normalize_list_id
 
 #: One replacing change: (property, value in state, new input).
@@ -62,12 +63,24 @@ def replacement_with_import(
     import_id = inputs.get(IMPORT_PROPERTY)
     if not import_id or not changes:
         return None
-    moves = " and ".join(f"{prop} changes from {old} to {new}" for prop, old, new in changes)
+    moves = safe_join(
+        (
+            message("{prop!s} changes from {old!s} to {new!s}", prop=prop, old=old, new=new)
+            for prop, old, new in changes
+        ),
+        sep=" and ",
+    )
     return CheckFailure(
         IMPORT_PROPERTY,
-        f"import_ still names {kind} {import_id}, but {moves}, which replaces the {kind}: "
-        f"the replacement would adopt that {kind} again instead of creating a new one. Remove "
-        "import_ from the program in this change (it is only needed for the first `pulumi up`).",
+        message(
+            "import_ still names {kind!s} {import_id!s}, but {moves}, which replaces the "
+            "{kind!s}: the replacement would adopt that {kind!s} again instead of creating a "
+            "new one. Remove import_ from the program in this change (it is only needed for "
+            "the first `pulumi up`).",
+            kind=kind,
+            import_id=import_id,
+            moves=moves,
+        ),
     )
 
 
@@ -81,7 +94,13 @@ def import_mismatch(
     (``'<list_id>/<phone_number>'``). Unknown inputs are skipped.
     """
     problems = [
-        f"{label} {value} but {prop} is {declared!r}"
+        message(
+            "{label!s} {value!s} but {prop!s} is {declared}",
+            label=label,
+            value=value,
+            prop=prop,
+            declared=declared,
+        )
         for prop, label, value in named
         if isinstance(declared := inputs.get(prop), str)
         and not is_unknown(declared)
@@ -91,26 +110,49 @@ def import_mismatch(
         return None
     return CheckFailure(
         IMPORT_PROPERTY,
-        f"import_ names {' and '.join(problems)}; import_ must be {form} of this same {kind}",
+        message(
+            "import_ names {problems}; import_ must be {form!s} of this same {kind!s}",
+            problems=safe_join(problems, sep=" and "),
+            form=form,
+            kind=kind,
+        ),
     )
 
 
 def adoption_mismatch(
-    kind: str, import_id: str, wanted: Mapping[str, Any], live: Mapping[str, Any]
+    kind: str,
+    import_id: str,
+    wanted: Mapping[str, Any],
+    live: Mapping[str, Any],
+    secrets: Iterable[str] = (),
 ) -> str | None:
-    """The message when the program's values differ from the adopted object's, else None."""
+    """The message when the program's values differ from the adopted object's, else None.
+
+    The AvoSMS values are the reply's text: each is shown made safe (scrubbed of
+    ``secrets``, bounded, escaped), as the program's are.
+    """
+    secrets = tuple(secrets)
     rows = [
-        f"  {prop:<13} program: {wanted[prop]!r:<30} AvoSMS: {live[prop]!r}"
+        message(
+            "  {prop!s:<13} program: {wanted:<30} AvoSMS: {live}",
+            secrets=secrets,
+            prop=prop,
+            wanted=wanted[prop],
+            live=live[prop],
+        )
         for prop in wanted
         if wanted[prop] != live[prop]
     ]
     if not rows:
         return None
-    return (
-        f"Cannot import {kind} {import_id}: the program does not match the {kind} in AvoSMS.\n"
-        + "\n".join(rows)
-        + "\nChange the program to the AvoSMS values to import it as it is; you can change "
-        "them in a later update once it is managed."
+    return message(
+        "Cannot import {kind!s} {import_id!s}: the program does not match the {kind!s} in "
+        "AvoSMS.\n{rows}\nChange the program to the AvoSMS values to import it as it is; you "
+        "can change them in a later update once it is managed.",
+        secrets=secrets,
+        kind=kind,
+        import_id=import_id,
+        rows=Known("\n".join(rows)),
     )
 
 

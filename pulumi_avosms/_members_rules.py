@@ -18,6 +18,7 @@ from ._engine import IMPORT_PROPERTY, is_unknown
 from ._members_apply import MAX_LISTED_FAILURES
 from ._members_plan import MemberMap, compact
 from ._model import MEMBER_FIELDS
+from ._text import message
 from .contact_validation import InvalidContactError, normalize_contact
 from .validation import ValidationError, describe, normalize_list_id
 
@@ -49,6 +50,15 @@ def _member_problem(raw: Any) -> str | None:
     return None
 
 
+def _position(index: int, raw: Any) -> str:
+    """``members[3] (+33 6 12 34 56 78)``: where a refused member is, with its number as
+    given (made safe: it is the program's text, any length, any character)."""
+    number = raw.get("phone_number") if isinstance(raw, Mapping) else None
+    if not isinstance(number, str):
+        return f"members[{index}]"
+    return message("members[{index}] ({number!s})", index=index, number=number)
+
+
 def check_members(value: Any) -> tuple[MemberMap | None, list[str]]:
     """The declared member list as a member map, or the reasons it is refused."""
     if isinstance(value, Mapping) or not isinstance(value, Sequence) or isinstance(value, str):
@@ -57,16 +67,14 @@ def check_members(value: Any) -> tuple[MemberMap | None, list[str]]:
     positions: dict[str, int] = {}
     problems: list[str] = []
     for index, raw in enumerate(value):
-        number = raw.get("phone_number") if isinstance(raw, Mapping) else None
-        where = f"members[{index}]" + (f" ({number})" if isinstance(number, str) else "")
         problem = _member_problem(raw)
         if problem is not None:
-            problems.append(f"{where} {problem}")
+            problems.append(f"{_position(index, raw)} {problem}")
             continue
         try:
             contact = normalize_contact(raw)
         except InvalidContactError as err:
-            problems.append(f"{where} {err}")
+            problems.append(f"{_position(index, raw)} {err}")
             continue
         first = positions.get(contact.phone_number)
         if first is not None:
@@ -157,13 +165,30 @@ def check_inputs(
 
 
 def flat_strings(news: Mapping[str, Any]) -> dict[str, Any]:
-    """Top-level inputs plus every string inside ``members``, for the API-key guard."""
+    """The inputs as the API-key guard reads them: ``members`` split by position.
+
+    A member's field is ``members[<i>].<field>``; its keys and any other field or shape
+    (a string, a number, a nested list or map) are ``members[<i>]``; ``members`` that is
+    not a list stays whole. The guard scans every value at any depth, keys included, so no
+    shape hides the key; a property name never holds a value from the program.
+    """
     flat = {k: v for k, v in news.items() if k != "members"}
-    members = news.get("members")
-    if isinstance(members, (list, tuple)):
-        for index, member in enumerate(members):
-            if isinstance(member, Mapping):
-                for key, value in member.items():
-                    if isinstance(value, str):
-                        flat[f"members[{index}].{key}"] = value
+    if "members" not in news:
+        return flat
+    members = news["members"]
+    if not isinstance(members, (list, tuple)):
+        flat["members"] = members
+        return flat
+    for index, member in enumerate(members):
+        if not isinstance(member, Mapping):
+            flat[f"members[{index}]"] = member
+            continue
+        others: dict[Any, Any] = {}
+        for key, value in member.items():
+            if key in MEMBER_FIELDS:
+                flat[f"members[{index}].{key}"] = value
+            else:
+                others[key] = value
+        if others:
+            flat[f"members[{index}]"] = others
     return flat

@@ -24,7 +24,7 @@ from ._accounts import (
     accounts_from_config,
 )
 from ._engine import IMPORT_PROPERTY, is_unknown
-from ._text import describe
+from ._text import MIN_SECRET, describe, holds_secret, scrub, shorten, spellings
 from .config import ConfigurationError, ProviderSettings, settings_from_config
 from .errors import APIError, AvoSMSError
 
@@ -89,7 +89,7 @@ class AvoSMSProvider(ResourceProvider):
             inputs[ACCOUNT_PROPERTY] = account
             return
         if not isinstance(account, str) or ACCOUNT_NAME_RE.fullmatch(account) is None:
-            shown = repr(account[:40]) if isinstance(account, str) else describe(account)
+            shown = shorten(account) if isinstance(account, str) else describe(account)
             failures.append(
                 CheckFailure(
                     ACCOUNT_PROPERTY,
@@ -157,28 +157,27 @@ class AvoSMSProvider(ResourceProvider):
 
         Inputs are stored in the Pulumi state and sent to AvoSMS as data, so a key pasted in
         the wrong place would leak there. The raw values are scanned (before normalising, in
-        any case, inside lists and maps too). Any other failure that quotes a piece of the key
-        (another property's message may quote the value that holds it, cut short or not)
+        any case and spelling, inside lists and maps, their keys too). Any other failure about
+        the same input (``members`` for ``members[3].email``) or that quotes a piece of the
+        key (another property's message may quote the value that holds it, cut short or not)
         is withheld: the key is reported first, the rest once it is gone.
         """
         leaking: dict[str, str] = {}
         pieces: set[str] = set()
-        for where, key in self._api_keys():
-            # A short "key" (a placeholder in a test stack) would match ordinary words.
-            if len(key) < _KEY_PIECE:
-                continue
+        keys = [(where, key) for where, key in self._api_keys() if len(key) >= MIN_SECRET]
+        for where, key in keys:
             folded = key.casefold()
-            found = [prop for prop, value in news.items() if _carries(value, folded)]
+            found = [prop for prop, value in news.items() if _carries(value, key, folded)]
             for prop in found:
                 leaking.setdefault(prop, where)
             if found:
-                pieces |= _pieces(folded)
-        if not leaking:
-            return failures
+                pieces |= _pieces(key)
+        # Whatever else a message quotes, no spelling of a key survives in it.
+        secrets = [key for _where, key in keys]
         kept = [
-            failure
+            CheckFailure(failure.property, scrub(failure.reason, secrets))
             for failure in failures
-            if failure.property not in leaking
+            if not any(_same_input(failure.property, prop) for prop in leaking)
             and not any(piece in failure.reason.casefold() for piece in pieces)
         ]
         return kept + [
@@ -198,6 +197,10 @@ class AvoSMSProvider(ResourceProvider):
         except ConfigurationError:
             settings = self._settings
             return [("avosms:apiKey", settings.api_key)] if settings and settings.api_key else []
+
+    def _secrets(self) -> list[str]:
+        """The API keys a message must never show."""
+        return [key for _, key in self._api_keys()]
 
     def _client(self, account: str | None = None) -> AvoSMSClient:
         """The shared client of the default account, or of the named ``account``."""
@@ -260,22 +263,40 @@ def move_import_option(
     return opts
 
 
-#: Length of the key fragments looked for in failure messages (and the shortest key guarded).
-_KEY_PIECE = 8
+#: Length of the key fragments looked for in failure messages (the shortest key guarded).
+_KEY_PIECE = MIN_SECRET
 
 
-def _carries(value: Any, folded_key: str) -> bool:
-    """True when ``value`` (or any string inside it) contains the key, in any case."""
+def _carries(value: Any, key: str, folded_key: str) -> bool:
+    """True when ``value`` (or any string inside it, map keys included) contains the key, in
+    any case or spelling (percent-encoded, JSON-escaped)."""
     if isinstance(value, str):
-        return folded_key in value.casefold()
+        if folded_key in value.casefold():
+            return True
+        # Another spelling needs an escape character: only such text pays for the full search.
+        return any(c in value for c in "%\\+") and holds_secret(value, key)
     if isinstance(value, dict):
-        return any(_carries(k, folded_key) or _carries(v, folded_key) for k, v in value.items())
+        return any(
+            _carries(k, key, folded_key) or _carries(v, key, folded_key) for k, v in value.items()
+        )
     if isinstance(value, (list, tuple)):
-        return any(_carries(item, folded_key) for item in value)
+        return any(_carries(item, key, folded_key) for item in value)
     return False
 
 
-def _pieces(folded_key: str) -> set[str]:
-    """Every fragment of the key of :data:`_KEY_PIECE` characters: a message quoting a value
-    cut to 40 characters may hold only part of the key."""
-    return {folded_key[i : i + _KEY_PIECE] for i in range(len(folded_key) - _KEY_PIECE + 1)}
+def _same_input(failed: str, leaking: str) -> bool:
+    """Whether a failure of property ``failed`` is about the input ``leaking`` or part of it
+    (``members`` and ``members[3].email``): its message may quote the key."""
+    return failed == leaking or leaking.startswith((failed + "[", failed + "."))
+
+
+def _pieces(key: str) -> set[str]:
+    """Every fragment of :data:`_KEY_PIECE` characters of every spelling of the key (as
+    typed, quoted, escaped, every byte percent-encoded), case-folded: a message quoting a
+    value cut to 40 characters may hold only part of the key."""
+    encoded = "".join(f"%{byte:02x}" for byte in key.encode())
+    return {
+        spelling[i : i + _KEY_PIECE]
+        for spelling in {s.casefold() for s in (*spellings(key), repr(key)[1:-1], encoded)}
+        for i in range(len(spelling) - _KEY_PIECE + 1)
+    }

@@ -14,8 +14,9 @@ Settings (stack config key, environment fallback, default):
     the body of POST requests, never in a URL, a log line, an error or the state.
 ``avosms:endpoint`` / ``AVOSMS_ENDPOINT`` — ``https://api.avosms.com/v1``
     The API base URL, or ``emulator`` for the emulator built into the plugin. Plain http only
-    to this machine; no user info, query or odd characters. Requests to this machine never
-    use a proxy; remote https ones honour ``HTTPS_PROXY`` and ``NO_PROXY``.
+    to this machine; no user info, query or odd characters, and no configured API key
+    anywhere in it (any case, percent-encoded too). Requests to this machine never use a
+    proxy; remote https ones honour ``HTTPS_PROXY`` and ``NO_PROXY``.
 ``avosms:timeout`` / ``AVOSMS_TIMEOUT`` — 30 seconds
     Read timeout of one HTTP attempt: how long AvoSMS may stay silent before the attempt
     counts as failed (and is retried, or reconciled for writes). One attempt as a whole
@@ -51,12 +52,12 @@ import math
 import os
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ._text import safe_text
-from .client.endpoints import DEFAULT_ENDPOINT
+from ._text import message, safe_join, safe_text, shorten
+from .client.endpoints import DEFAULT_ENDPOINT, refuse_key_in_endpoint
 from .errors import ConfigurationError
 
 #: The value of ``avosms:endpoint`` that runs the package's emulator inside the plugin.
@@ -133,7 +134,11 @@ class ProviderSettings:
     def credentials_source(self) -> str:
         """Whose credentials these are and where they were read from (names, never a value),
         for the error AvoSMS's refusal of them becomes."""
-        whose = "the demo account" if self.account is None else f"account {self.account!r}"
+        whose = (
+            "the demo account"
+            if self.account is None
+            else message("account {account}", account=self.account)
+        )
         if self.embedded:  # it answers to its own demo credentials, never to the settings
             return f"of {whose} in the embedded emulator"
         api_id_from, api_key_from = (
@@ -156,7 +161,8 @@ class ProviderSettings:
         if missing and self.account is not None:
             what = " and ".join(f"{cfg} (or {env})" for cfg, env in missing)
             raise ConfigurationError(
-                f"AvoSMS credentials of account {self.account!r} are missing: {what}. Set them "
+                message("AvoSMS credentials of account {account}", account=self.account)
+                + f" are missing: {what}. Set them "
                 f"with `pulumi config set --path '{api_id_keys[0]}' you@example.com` and "
                 f"`pulumi config set --secret --path '{api_key_keys[0]}' <key>`, or export "
                 f"{api_id_keys[1]} and {api_key_keys[1]} in the environment that runs pulumi."
@@ -198,7 +204,8 @@ def _number(
     if raw is None:
         return default
     kind = "a whole number" if integer else "a number of seconds"
-    refused = ConfigurationError(f"{keys[0]} (or {keys[1]}) must be {kind}, got {raw!r}.")
+    where = f"{keys[0]} (or {keys[1]})"
+    refused = ConfigurationError(message(f"{where} must be {kind}, got {{raw}}.", raw=raw))
     try:
         value = float(raw)
     except ValueError:
@@ -211,13 +218,16 @@ def _number(
     # float() accepts "nan" and "inf": NaN would slip past the minimum check below and make
     # every request fail obscurely, and an infinite timeout or budget could hang a deployment.
     if not math.isfinite(value):
-        raise ConfigurationError(f"{keys[0]} (or {keys[1]}) must be a finite number, got {raw!r}.")
+        raise ConfigurationError(message(f"{where} must be a finite number, got {{raw}}.", raw=raw))
     if value < minimum:
         raise ConfigurationError(
-            f"{keys[0]} (or {keys[1]}) must be at least {minimum}, got {raw!r}."
+            message(f"{where} must be at least {minimum}, got {{raw}}.", raw=raw)
         )
     return value
 
+
+#: How much of a refused endpoint a message shows.
+_SHOWN_URL = 200
 
 # The one grammar an endpoint may have: scheme, host (name, IPv4 or [IPv6]), optional port,
 # optional path of plain characters. Every URL parser reads such a URL the same way, so the
@@ -242,11 +252,15 @@ def quotable_endpoint(endpoint: str) -> str:
     return endpoint[:start] + "***" + endpoint[endpoint.rindex("@") :]
 
 
-def usable_endpoint(endpoint: str, keys: tuple[str, str] = ENDPOINT) -> str:
+def usable_endpoint(
+    endpoint: str, keys: tuple[str, str] = ENDPOINT, api_keys: Iterable[tuple[str, str]] = ()
+) -> str:
     """``endpoint`` without a trailing ``/``, checked by :func:`check_endpoint` unless it
-    selects the embedded emulator; ``keys`` name the setting it was read from."""
+    selects the embedded emulator; ``keys`` name the setting it was read from. An endpoint
+    holding one of ``api_keys`` (``(where it is set, key)``) is refused first, unquoted."""
     endpoint = endpoint.rstrip("/")
     if endpoint != EMBEDDED_ENDPOINT:
+        refuse_key_in_endpoint(endpoint, f"{keys[0]} (or {keys[1]})", api_keys)
         check_endpoint(endpoint, keys)
     return endpoint
 
@@ -260,29 +274,30 @@ def check_endpoint(endpoint: str, keys: tuple[str, str] = ENDPOINT) -> None:
     refused, so that the host checked is the host the request goes to.
     """
     where = f"{keys[0]} (or {keys[1]})"
-    shown = quotable_endpoint(endpoint)
+    # The URL is the user's text: quoted made safe, user info hidden whatever it holds.
+    shown = shorten(quotable_endpoint(endpoint), _SHOWN_URL)
     parts = urllib.parse.urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or "://" not in endpoint:
         raise ConfigurationError(
-            f"{where} must be an http(s) URL such as {DEFAULT_ENDPOINT!r}, or "
-            f"{EMBEDDED_ENDPOINT!r} for the built-in emulator; got {shown!r}."
+            f"{where} must be an http(s) URL such as '{DEFAULT_ENDPOINT}', or "
+            f"'{EMBEDDED_ENDPOINT}' for the built-in emulator; got {shown}."
         )
     match = _ENDPOINT_RE.fullmatch(endpoint)
     if match is None or (match["port"] is not None and not 0 < int(match["port"]) < 65536):
         odd = sorted(
             {c for c in endpoint if not c.isascii() or c in "@\\ ?#" or not c.isprintable()}
         )
-        detail = f" (it contains {', '.join(repr(c) for c in odd)})" if odd else ""
+        detail = f" (it contains {safe_join(odd)})" if odd else ""
         raise ConfigurationError(
-            f"{where} must be an http(s) URL such as {DEFAULT_ENDPOINT!r}, or "
-            f"{EMBEDDED_ENDPOINT!r} for the built-in emulator; got {shown!r}{detail}. "
+            f"{where} must be an http(s) URL such as '{DEFAULT_ENDPOINT}', or "
+            f"'{EMBEDDED_ENDPOINT}' for the built-in emulator; got {shown}{detail}. "
             "User info (user@host), backslashes, spaces, query strings and characters other "
             "than letters, digits and -._~!$&'()*+,;=:% are refused, since URL parsers read "
             "them differently."
         )
     if match["scheme"] == "http" and not is_loopback_host(match["host"]):
         raise ConfigurationError(
-            f"{where} is {shown!r}: plain http to another machine would send the API key in "
+            f"{where} is {shown}: plain http to another machine would send the API key in "
             "clear. Use https://, or http:// only for an emulator on this machine (localhost, "
             "127.0.0.1, ::1)."
         )
@@ -309,9 +324,13 @@ def settings_from_config(
     try:
         return _resolve(config, env, api_key)
     except ConfigurationError as exc:
-        # A refusal quotes the setting it refuses: the key may be in it (pasted by mistake).
+        # A refusal quotes the setting it refuses: a key may be in it (pasted by mistake).
+        from ._accounts import configured_api_keys  # imports this module
+
         text = str(exc)
-        raise ConfigurationError(safe_text(text, (api_key[0] or "",), len(text))) from None
+        raise ConfigurationError(
+            safe_text(text, configured_api_keys(config, env), len(text))
+        ) from None
 
 
 def _resolve(
@@ -319,7 +338,10 @@ def _resolve(
     env: Mapping[str, str],
     api_key: tuple[str | None, str | None],
 ) -> ProviderSettings:
-    endpoint = usable_endpoint(_lookup(config, env, ENDPOINT) or DEFAULT_ENDPOINT)
+    key_set_in = [(api_key[1] or API_KEY[0], api_key[0])] if api_key[0] else []
+    endpoint = usable_endpoint(
+        _lookup(config, env, ENDPOINT) or DEFAULT_ENDPOINT, ENDPOINT, key_set_in
+    )
     api_id, api_id_from = read_setting(config, env, API_ID)
     return ProviderSettings(
         api_id=api_id,

@@ -48,6 +48,7 @@ from ._live import clean_live_contact
 from ._model import ContactInfo
 from ._provider import AvoSMSProvider, move_import_option, with_account
 from ._serialize import DynamicResource
+from ._text import message
 from .client.replies import tolerant_phone_number
 from .contact_rules import (
     FIELD_PROPERTIES,
@@ -119,7 +120,8 @@ class Contact(DynamicResource, module="avosms", name="Contact"):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare the contact ``phone_number`` in the list ``list_id`` (a ContactList's
-        ``list_id`` output, or the ID of a list not managed by this program).
+        ``list_id`` output, or the ID of a list not managed by this program, as text or a whole
+        number: ``"1234"`` or ``1234``).
 
         ``birthday`` accepts ``YYYY-MM-DD`` or ``DD/MM/YYYY``; ``email`` a plain
         ``local@domain.tld``. ``account`` names the account of ``avosms:accounts`` the
@@ -158,7 +160,9 @@ class Contact(DynamicResource, module="avosms", name="Contact"):
             try:
                 id = format_contact_id(*parse_contact_id(id))
             except ValidationError as err:
-                raise ValidationError(f"Contact.get({resource_name!r}): id {err}") from None
+                from .lookups import refused_get_id  # the program's settings: on error only
+
+                raise ValidationError(refused_get_id("Contact", resource_name, id, err)) from None
         props: dict[str, Any] = {**dict.fromkeys(OUTPUT_PROPERTIES), "account": account}
         return cls._reference(ContactProvider(), resource_name, id, props, opts)
 
@@ -211,7 +215,7 @@ class ContactProvider(AvoSMSProvider):
                 f"Could not add {number} to contact list {list_id}: that number is already in "
                 "the list (added in the AvoSMS console, or by another stack or resource). To "
                 "manage the existing contact with Pulumi, adopt it: Contact(..., "
-                f"opts=pulumi.ResourceOptions(import_={format_contact_id(list_id, number)!r})), "
+                f"opts=pulumi.ResourceOptions(import_='{format_contact_id(list_id, number)}')), "
                 "with the program's fields equal to the contact's in AvoSMS. Otherwise remove "
                 f"it from the list in the AvoSMS console, or drop it from the program. ({err})",
                 list_id=list_id,
@@ -337,9 +341,14 @@ class ContactProvider(AvoSMSProvider):
         if import_id != format_contact_id(list_id, number):
             # check() refuses this when both are known; list_id may only be known now.
             raise ContactError(
-                f"Cannot import contact {import_id}: the resource declares "
-                f"list_id={list_id!r} and phone_number={number!r}; import_ must be "
-                f"{format_contact_id(list_id, number)!r}.",
+                message(
+                    "Cannot import contact {import_id!s}: the resource declares "
+                    "list_id={list_id} and phone_number={number}; import_ must be {wanted}.",
+                    import_id=import_id,
+                    list_id=list_id,
+                    number=number,
+                    wanted=format_contact_id(list_id, number),
+                ),
                 list_id=list_id,
                 phone_number=number,
             )
@@ -356,7 +365,7 @@ class ContactProvider(AvoSMSProvider):
                 phone_number=number,
             )
         wanted = {prop: outs[prop] for prop in FIELD_PROPERTIES}
-        mismatch = _adoption.adoption_mismatch("contact", import_id, wanted, found)
+        mismatch = _adoption.adoption_mismatch("contact", import_id, wanted, found, self._secrets())
         if mismatch is not None:
             raise ContactError(mismatch, list_id=list_id, phone_number=number)
         return CreateResult(import_id, with_account(found, account))
@@ -420,8 +429,11 @@ def _split_id(id_: str) -> tuple[str, str]:
     list_id, sep, number = str(id_).partition("/")
     if not sep or not list_id or not number:
         raise ContactError(
-            f"{id_!r} is not a Contact ID; Contact IDs are '<list id>/<E.164 number>', "
-            "e.g. '1234/+33612345678'."
+            message(
+                "{id} is not a Contact ID; Contact IDs are '<list id>/<E.164 number>', "
+                "e.g. '1234/+33612345678'.",
+                id=str(id_),
+            )
         )
     return list_id, number
 

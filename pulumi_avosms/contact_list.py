@@ -29,6 +29,7 @@ from ._engine import IMPORT_PROPERTY
 from ._model import ContactListDetail, ContactListInfo
 from ._provider import AvoSMSProvider, move_import_option, with_account
 from ._serialize import DynamicResource
+from ._text import MAX_QUOTED, Known, message, safe_text
 from .contact_list_rules import OUTPUT_PROPERTIES, check_inputs, diff_inputs, outputs_of
 from .errors import (
     APIError,
@@ -119,7 +120,11 @@ class ContactList(DynamicResource, module="avosms", name="ContactList"):
             try:
                 id = normalize_list_id(id)
             except ValidationError as err:
-                raise ValidationError(f"ContactList.get({resource_name!r}): id {err}") from None
+                from .lookups import refused_get_id  # the program's settings: on error only
+
+                raise ValidationError(
+                    refused_get_id("ContactList", resource_name, id, err)
+                ) from None
         props: dict[str, Any] = {**dict.fromkeys(OUTPUT_PROPERTIES), "account": account}
         return cls._reference(ContactListProvider(), resource_name, id, props, opts)
 
@@ -164,7 +169,7 @@ class ContactListProvider(AvoSMSProvider):
         try:
             list_id = client.create_list(name, country)
         except ConflictError as err:
-            raise ContactListError(_name_taken_message(client, name)) from err
+            raise ContactListError(_name_taken_message(client, name, self._secrets())) from err
         except APIError as err:
             hint = (
                 ". Run `pulumi up` again: if AvoSMS did create it after all, that stops on the "
@@ -173,7 +178,14 @@ class ContactListProvider(AvoSMSProvider):
                 else ""
             )
             raise ContactListError(
-                f"Could not create contact list {name!r} (country {country}): {err}{hint}"
+                message(
+                    "Could not create contact list {name} (country {country!s}): {err}{hint}",
+                    secrets=self._secrets(),
+                    name=name,
+                    country=country,
+                    err=Known(str(err)),  # the client's message: made safe where it was built
+                    hint=Known(hint),
+                )
             ) from err
         try:
             outs = with_account(outputs_of(client.get_list(list_id)), account)
@@ -182,9 +194,14 @@ class ContactListProvider(AvoSMSProvider):
             # whose name blocks the next create), so record it with what is known; the next
             # refresh fills in the rest.
             sys.stderr.write(
-                f"warning: contact list {list_id} ({name!r}) was created, but reading it back "
-                f"failed ({err}); its country_name and created_at stay empty until the next "
-                "`pulumi refresh`.\n"
+                message(
+                    "warning: contact list {label} was created, but reading it back failed "
+                    "({err!s}); its country_name and created_at stay empty until the next "
+                    "`pulumi refresh`.\n",
+                    secrets=self._secrets(),
+                    label=_label(list_id, name),
+                    err=safe_text(str(err), self._secrets(), MAX_QUOTED),
+                )
             )
             sys.stderr.flush()
             outs = {
@@ -215,8 +232,12 @@ class ContactListProvider(AvoSMSProvider):
         except APIError as err:
             # Anything but "no such list" must not make the engine forget the list.
             raise ContactListError(
-                f"Could not refresh contact list {_label(id_, props.get('name'))}; it stays in "
-                f"the state as it was: {err}"
+                message(
+                    "Could not refresh contact list {label}; it stays in the state as it was: "
+                    "{err}",
+                    label=_label(id_, props.get("name")),
+                    err=Known(str(err)),
+                )
             ) from err
         outs = with_account(outputs_of(info), account)
         inputs = with_account({"name": outs["name"], "country_code": outs["country_code"]}, account)
@@ -242,15 +263,26 @@ class ContactListProvider(AvoSMSProvider):
                 old_name = olds.get("name")
                 if isinstance(old_name, str) and old_name.casefold() == name.casefold():
                     raise ContactListError(
-                        f"Could not rename contact list {id_} from {old_name!r} to {name!r}: "
-                        "AvoSMS refuses a name that differs from the list's own only by case "
-                        "(it compares names without case). Rename it in two steps, through a "
-                        f"temporary name, or in the AvoSMS console. ({err})"
+                        message(
+                            "Could not rename contact list {id!s} from {old} to {name}: AvoSMS "
+                            "refuses a name that differs from the list's own only by case (it "
+                            "compares names without case). Rename it in two steps, through a "
+                            "temporary name, or in the AvoSMS console. ({err})",
+                            id=id_,
+                            old=old_name,
+                            name=name,
+                            err=Known(str(err)),
+                        )
                     ) from err
                 raise ContactListError(
-                    f"Could not rename contact list {id_} to {name!r}: another list of the "
-                    f"account already uses that name. Pick another name, or rename or delete "
-                    f"the other list in the AvoSMS console. ({err})"
+                    message(
+                        "Could not rename contact list {id!s} to {name}: another list of the "
+                        "account already uses that name. Pick another name, or rename or delete "
+                        "the other list in the AvoSMS console. ({err})",
+                        id=id_,
+                        name=name,
+                        err=Known(str(err)),
+                    )
                 ) from err
             except NotFoundError as err:
                 raise ContactListError(
@@ -263,8 +295,14 @@ class ContactListProvider(AvoSMSProvider):
                     ". Run `pulumi refresh` before trying again." if err.outcome_unknown else ""
                 )
                 raise ContactListError(
-                    f"Could not rename contact list {id_} from {olds.get('name')!r} to "
-                    f"{name!r}: {err}{advice}"
+                    message(
+                        "Could not rename contact list {id!s} from {old} to {name}: {err}{advice}",
+                        id=id_,
+                        old=olds.get("name"),
+                        name=name,
+                        err=Known(str(err)),
+                        advice=Known(advice),
+                    )
                 ) from err
         return UpdateResult(with_account(self._read_back(id_, name, account), account))
 
@@ -281,8 +319,13 @@ class ContactListProvider(AvoSMSProvider):
         except APIError as err:
             # Failing keeps the old name in the state: the next refresh sees the rename.
             raise ContactListError(
-                f"Contact list {list_id} was renamed to {name!r}, but reading it back failed; "
-                f"run `pulumi refresh` to record the new name: {err}"
+                message(
+                    "Contact list {id!s} was renamed to {name}, but reading it back failed; "
+                    "run `pulumi refresh` to record the new name: {err}",
+                    id=list_id,
+                    name=name,
+                    err=Known(str(err)),
+                )
             ) from err
         return outputs_of(info)
 
@@ -337,38 +380,54 @@ class ContactListProvider(AvoSMSProvider):
             ) from err
         except APIError as err:
             raise ContactListError(
-                f"Cannot import contact list {list_id} (as {name!r}): {err}"
+                message(
+                    "Cannot import contact list {id!s} (as {name}): {err}",
+                    id=list_id,
+                    name=name,
+                    err=Known(str(err)),
+                )
             ) from err
         outs = outputs_of(info)
         wanted = {"name": name, "country_code": country}
-        mismatch = _adoption.adoption_mismatch("contact list", list_id, wanted, outs)
+        mismatch = _adoption.adoption_mismatch(
+            "contact list", list_id, wanted, outs, self._secrets()
+        )
         if mismatch is not None:
             raise ContactListError(mismatch)
         return CreateResult(list_id, with_account(outputs_of(info), account))
 
 
-def _name_taken_message(client: AvoSMSClient, name: str) -> str:
+def _name_taken_message(client: AvoSMSClient, name: str, secrets: list[str]) -> str:
     try:
         existing = client.find_list_by_name(name)
     except APIError:
         existing = None
     if existing is None:
-        return (
-            f"Could not create contact list {name!r}: AvoSMS says the name is already used in "
+        return message(
+            "Could not create contact list {name}: AvoSMS says the name is already used in "
             "the account. Pick another name, or import the existing list with "
-            "opts=pulumi.ResourceOptions(import_='<list id>')."
+            "opts=pulumi.ResourceOptions(import_='<list id>').",
+            secrets=secrets,
+            name=name,
         )
-    return (
-        f"Could not create contact list {name!r}: the account already has a list with that "
-        f"name (ID {existing.list_id}, country {existing.country_code}). To manage that list "
-        f"with Pulumi, adopt it: ContactList(..., name={existing.name!r}, "
-        f"country_code={existing.country_code!r}, "
-        f"opts=pulumi.ResourceOptions(import_={str(existing.list_id)!r})). "
-        "Otherwise pick another name. (If another ContactList of this program has the same "
-        "name, rename one of them instead: adopting would make both manage one list.)"
+    # The existing list's values come from the reply: each is made safe.
+    return message(
+        "Could not create contact list {name}: the account already has a list with that "
+        "name (ID {id!s}, country {country!s}). To manage that list with Pulumi, adopt it: "
+        "ContactList(..., name={existing}, country_code={country}, "
+        "opts=pulumi.ResourceOptions(import_={id})). Otherwise pick another name. (If another "
+        "ContactList of this program has the same name, rename one of them instead: adopting "
+        "would make both manage one list.)",
+        secrets=secrets,
+        name=name,
+        id=str(existing.list_id),
+        country=existing.country_code,
+        existing=existing.name,
     )
 
 
-def _label(list_id: str, name: Any) -> str:
+def _label(list_id: str, name: Any) -> Known:
     """How messages name a list: its ID, and its name when known."""
-    return f"{list_id} ({name!r})" if isinstance(name, str) and name else str(list_id)
+    if isinstance(name, str) and name:
+        return message("{id!s} ({name})", id=str(list_id), name=name)
+    return message("{id!s}", id=str(list_id))

@@ -14,6 +14,7 @@ from . import _adoption
 from ._accounts import ACCOUNT_PROPERTY
 from ._engine import is_unknown
 from ._model import ContactListInfo
+from ._text import message
 from .validation import (
     ValidationError,
     normalize_country_code,
@@ -135,9 +136,14 @@ def same_name_replacement(olds: dict[str, Any], inputs: dict[str, Any]) -> Check
         return None
     return CheckFailure(
         "country_code",
-        f"country_code cannot change from {changes[0][1]} to {changes[0][2]} while the name stays "
-        f"{new_name!r}: AvoSMS cannot change a list's country, so Pulumi must create a new "
-        f"list, and the old list (which AvoSMS cannot delete) keeps the name {old_name!r}. "
-        "Give the list a new name in the same change, or rename the old list in the AvoSMS "
-        "console first.",
+        message(
+            "country_code cannot change from {old!s} to {new!s} while the name stays {new_name}: "
+            "AvoSMS cannot change a list's country, so Pulumi must create a new list, and the "
+            "old list (which AvoSMS cannot delete) keeps the name {old_name}. Give the list a "
+            "new name in the same change, or rename the old list in the AvoSMS console first.",
+            old=changes[0][1],
+            new=changes[0][2],
+            new_name=new_name,
+            old_name=old_name,
+        ),
     )

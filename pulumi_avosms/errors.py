@@ -18,8 +18,10 @@ texts are in ``pulumi_avosms._messages``.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
+
+from ._text import safe_text
 
 __all__ = [
     "APIConnectionError",
@@ -45,6 +47,8 @@ __all__ = [
 ]
 
 _E = TypeVar("_E", bound="APIError")
+#: How much of a file's path a message shows.
+_SHOWN_PATH = 240
 
 
 class AvoSMSError(Exception):
@@ -285,9 +289,17 @@ class MembersCSVError(ValidationError):
     """
 
     def __init__(
-        self, message: str, *, path: str, line: int | None = None, field: str | None = None
+        self,
+        message: str,
+        *,
+        path: str,
+        line: int | None = None,
+        field: str | None = None,
+        secrets: Iterable[str] = (),
     ) -> None:
-        where = path if line is None else f"{path}, line {line}"
+        # The path is the program's text: shown made safe (scrubbed of ``secrets``).
+        shown = safe_text(path, secrets, _SHOWN_PATH)
+        where = shown if line is None else f"{shown}, line {line}"
         super().__init__(f"{where}: {message}")
         self.path = path
         self.line = line

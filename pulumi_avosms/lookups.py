@@ -17,6 +17,7 @@ names an account of ``avosms:accounts`` (docs/accounts.md), as on the resources.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -24,15 +25,25 @@ import pulumi
 from . import _runtime
 from ._accounts import ACCOUNTS, accounts_from_config
 from ._model import ContactListInfo
+from ._text import Known, holds_secret, message, safe_join
 from .client.replies import match_name
-from .config import SETTINGS, ProviderSettings, settings_from_config
-from .errors import APIError, ContactListLookupError, NotFoundError, ValidationError
+from .config import API_KEY, SETTINGS, ProviderSettings, read_setting, settings_from_config
+from .errors import (
+    APIError,
+    ConfigurationError,
+    ContactListLookupError,
+    NotFoundError,
+    ValidationError,
+)
 from .validation import normalize_list_id
 
 if TYPE_CHECKING:
     from .client import AvoSMSClient
 
 __all__ = ["get_contact_list", "get_contact_list_output", "get_contact_lists"]
+
+#: Said of a value instead of quoting it, when it holds a configured key.
+KEY_IN_VALUE = "contains the AvoSMS API key configured for this stack"
 
 
 def get_contact_list(
@@ -57,8 +68,14 @@ def get_contact_list(
     if list_id is not None:
         return _by_id(client, _list_id(list_id))
     if not isinstance(name, str) or not name.strip():
-        raise ValidationError(f"get_contact_list: name must be a non-empty string, got {name!r}")
-    lists = _listing(client, f"named {name!r}", name=name)
+        raise ValidationError(
+            message(
+                "get_contact_list: name must be a non-empty string, got {name}",
+                secrets=program_api_keys(),
+                name=name,
+            )
+        )
+    lists = _listing(client, "named {name}", name=name)
     matches = match_name(lists, name)  # the client's rule for "the list of that name"
     if len(matches) == 1:
         return matches[0]
@@ -66,18 +83,30 @@ def get_contact_list(
         # match_name answers no list for several loose matches: name them.
         folded = name.strip().casefold()
         matches = [info for info in lists if info.name.strip().casefold() == folded]
+    secrets = program_api_keys()
     if matches:
         ids = tuple(info.list_id for info in matches)
         raise ContactListLookupError(
-            f"{len(ids)} contact lists of the AvoSMS account are named {name!r} "
-            f"(IDs {', '.join(ids)}); look one up by ID instead: "
-            f"get_contact_list(list_id={ids[0]!r})",
+            message(
+                "{count} contact lists of the AvoSMS account are named {name} (IDs {ids!s}); "
+                "look one up by ID instead: get_contact_list(list_id={first})",
+                secrets=secrets,
+                count=len(ids),
+                name=name,
+                ids=safe_join(ids, secrets, template="{item!s}"),
+                first=ids[0],
+            ),
             name=name,
             matches=ids,
         )
     raise ContactListLookupError(
-        f"No contact list named {name!r} in the AvoSMS account"
-        f" ({_known(lists)}). Names compare exactly, else ignoring case and surrounding spaces.",
+        message(
+            "No contact list named {name} in the AvoSMS account ({known}). Names compare "
+            "exactly, else ignoring case and surrounding spaces.",
+            secrets=secrets,
+            name=name,
+            known=_known(lists, secrets),
+        ),
         name=name,
     )
 
@@ -118,15 +147,51 @@ def program_settings(account: str | None = None) -> ProviderSettings:
     The same resolution as ``AvoSMSProvider.configure`` applies to the config the engine
     hands the plugin; here the config comes from the program's ``pulumi.Config("avosms")``.
     """
-    config = pulumi.Config("avosms")
-    values = {key: config.get(key.partition(":")[2]) for key, _env in SETTINGS}
-    # A structured value: pulumi.Config hands it over as JSON text, as the engine does.
-    values[ACCOUNTS] = config.get(ACCOUNTS.partition(":")[2])
-    known = {key: value for key, value in values.items() if value is not None}
+    known = _program_config()
     settings = settings_from_config(known)
     if account is None:
         return settings
     return accounts_from_config(known, settings).settings(account)
+
+
+def program_api_keys() -> list[str]:
+    """Every API key the program's settings hold (the stack's and every account's), which no
+    message built in the program may show. Never raises: with settings that cannot be read,
+    the stack's key as set."""
+    known = _program_config()
+    try:
+        return [
+            key
+            for _where, key in accounts_from_config(known, settings_from_config(known)).api_keys()
+        ]
+    except ConfigurationError:
+        key = read_setting(known, os.environ, API_KEY)[0]
+        return [key] if key else []
+
+
+def holds_program_key(value: Any) -> bool:
+    """Whether ``value`` (a string the program gave) holds one of :func:`program_api_keys`:
+    its refusal must then not quote it, as a quote cut short could keep part of the key."""
+    return isinstance(value, str) and any(holds_secret(value, k) for k in program_api_keys())
+
+
+def refused_get_id(kind: str, resource_name: str, id_: Any, err: ValidationError) -> str:
+    """The message of ``<kind>.get(resource_name, id_)`` refusing ``id_`` (``err`` says why),
+    made safe: the program's name and ID may hold anything, the key included."""
+    secrets = program_api_keys()
+    why = KEY_IN_VALUE if holds_program_key(id_) else str(err)
+    return message(
+        f"{kind}.get({{name}}): id {{why}}", secrets=secrets, name=resource_name, why=Known(why)
+    )
+
+
+def _program_config() -> dict[str, Any]:
+    """The ``avosms:*`` stack config the program sees, as the engine hands it to the plugin."""
+    config = pulumi.Config("avosms")
+    values = {key: config.get(key.partition(":")[2]) for key, _env in SETTINGS}
+    # A structured value: pulumi.Config hands it over as JSON text, as the engine does.
+    values[ACCOUNTS] = config.get(ACCOUNTS.partition(":")[2])
+    return {key: value for key, value in values.items() if value is not None}
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -136,21 +201,38 @@ def _list_id(value: Any) -> str:
     try:
         return normalize_list_id(value)
     except ValidationError as err:
+        if holds_program_key(value):
+            raise ValidationError(
+                f"get_contact_list: list_id {KEY_IN_VALUE}; pass the list's ID (digits, such "
+                "as '1234')"
+            ) from None
         raise ValidationError(f"get_contact_list: list_id {err}") from None
 
 
-def _listing(client: AvoSMSClient, what: str, *, name: str | None = None) -> list[ContactListInfo]:
+def _listing(
+    client: AvoSMSClient, what: str, *, name: str | None = None, list_id: str | None = None
+) -> list[ContactListInfo]:
+    """Every list of the account; ``what`` (a :func:`message` template that may quote
+    ``{name}`` and ``{list_id}``) says which lookup failed."""
     try:
         # Fresh: a lookup answers for the account as it is now, not as a cached listing was.
         return list(client.list_lists())
     except APIError as err:
         raise ContactListLookupError(
-            f"Could not look up the contact lists {what}: {err}", name=name, api_error=err
+            message(
+                f"Could not look up the contact lists {what}: {{err}}",
+                secrets=program_api_keys(),
+                name=name,
+                list_id=list_id,
+                err=Known(str(err)),  # the client's message: made safe where it was built
+            ),
+            name=name,
+            api_error=err,
         ) from None
 
 
 def _by_id(client: AvoSMSClient, list_id: str) -> ContactListInfo:
-    for info in _listing(client, f"to find ID {list_id}"):
+    for info in _listing(client, "to find ID {list_id!s}", list_id=list_id):
         if info.list_id == list_id:
             return info
     # Not in the listing: only `information` tells a list created meanwhile from no list.
@@ -158,11 +240,16 @@ def _by_id(client: AvoSMSClient, list_id: str) -> ContactListInfo:
         detail = client.get_list(list_id)
     except NotFoundError:
         raise ContactListLookupError(
-            f"No contact list with ID {list_id} in the AvoSMS account", list_id=list_id
+            message("No contact list with ID {id!s} in the AvoSMS account", id=list_id),
+            list_id=list_id,
         ) from None
     except APIError as err:
         raise ContactListLookupError(
-            f"Could not look up contact list {list_id}: {err}", list_id=list_id, api_error=err
+            message(
+                "Could not look up contact list {id!s}: {err}", id=list_id, err=Known(str(err))
+            ),
+            list_id=list_id,
+            api_error=err,
         ) from None
     # The list's contacts are personal data a lookup has no use for: they stay out.
     return ContactListInfo(
@@ -175,10 +262,14 @@ def _by_id(client: AvoSMSClient, list_id: str) -> ContactListInfo:
     )
 
 
-def _known(lists: list[ContactListInfo]) -> str:
-    """The lists there are, for a not-found message (a few names, then a count)."""
+def _known(lists: list[ContactListInfo], secrets: list[str]) -> Known:
+    """The lists there are, for a not-found message (a few names, then a count); the names
+    come from AvoSMS, so each is made safe."""
     if not lists:
-        return "it has no lists"
-    shown = ", ".join(f"{info.name!r} ({info.list_id})" for info in lists[:5])
+        return Known("it has no lists")
+    shown = safe_join(
+        (message("{name} ({id!s})", secrets=secrets, name=i.name, id=i.list_id) for i in lists[:5]),
+        secrets,
+    )
     more = f" and {len(lists) - 5} more" if len(lists) > 5 else ""
-    return f"it has {shown}{more}"
+    return Known(f"it has {shown}{more}")

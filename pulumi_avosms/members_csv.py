@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from ._members_apply import MAX_LISTED_FAILURES
 from ._model import MEMBER_FIELDS
-from ._text import safe_text
+from ._text import Known, message, scrub, shorten
 from .contact_validation import NORMALISERS
 from .errors import MembersCSVError, ValidationError
 
@@ -56,13 +56,13 @@ def members_from_csv(
             handle.seek(0)
             return _read(csv.reader(handle, delimiter=delimiter), name, mapping)
     except UnicodeDecodeError as err:
-        raise MembersCSVError(
-            f"is not UTF-8 text (byte {err.start}); save it as CSV UTF-8", path=name
+        raise _error(
+            "is not UTF-8 text (byte {byte}); save it as CSV UTF-8", path=name, byte=err.start
         ) from None
     except csv.Error as err:
-        raise MembersCSVError(f"is not valid CSV ({err})", path=name) from None
+        raise _error("is not valid CSV ({err!s})", path=name, err=str(err)) from None
     except OSError as err:
-        raise MembersCSVError(f"cannot be read ({err.strerror or err})", path=name) from None
+        raise _error("cannot be read ({err!s})", path=name, err=str(err.strerror or err)) from None
 
 
 def _fold(header: str) -> str:
@@ -74,17 +74,20 @@ def _check_columns(columns: Mapping[str, str | None], path: str) -> dict[str, st
     folded: dict[str, str | None] = {}
     for header, field in columns.items():
         if field is not None and field not in MEMBER_FIELDS:
-            raise MembersCSVError(
-                f"columns maps {header!r} to {field!r}, which is not a member field; "
+            raise _error(
+                "columns maps {header} to {target}, which is not a member field; "
                 f"use one of {', '.join(MEMBER_FIELDS)}, or None to ignore the column",
                 path=path,
+                header=header,
+                target=field,
             )
         key = _fold(header)
         if key in folded and folded[key] != field:
-            raise MembersCSVError(
-                f"columns maps {header!r} twice (header names compare without case and "
+            raise _error(
+                "columns maps {header} twice (header names compare without case and "
                 "surrounding spaces); keep one of them",
                 path=path,
+                header=header,
             )
         folded[key] = field
     return folded
@@ -170,7 +173,7 @@ def _member_of(
         try:
             member[field] = NORMALISERS[field](cell)
         except ValidationError as err:
-            reasons.append((field, f"{field} {err}"))
+            reasons.append((field, _refused_value(field, cell, err)))
     return member, reasons
 
 
@@ -189,19 +192,26 @@ class _Problems:
     def raise_if_any(self, path: str) -> None:
         if not self.listed:
             return
+        secrets = _program_keys()
         line, field, text = self.listed[0]
         if self.count == 1:
-            raise MembersCSVError(text, path=path, line=line, field=field)
+            raise MembersCSVError(
+                scrub(text, secrets), path=path, line=line, field=field, secrets=secrets
+            )
         rows = "\n".join(f"  line {n}: {t}" for n, _, t in self.listed)
         more = self.count - len(self.listed)
         tail = f"\n  ... and {more} more rows" if more > 0 else ""
-        error = MembersCSVError(f"{self.count} rows cannot be used:\n{rows}{tail}", path=path)
+        error = MembersCSVError(
+            scrub(f"{self.count} rows cannot be used:\n{rows}{tail}", secrets),
+            path=path,
+            secrets=secrets,
+        )
         error.line, error.field = line, field  # where the first one is
         raise error
 
 
 def _quoted(header: str) -> str:
-    return "'" + safe_text(header, (), _HEADER_QUOTED) + "'"
+    return shorten(header, _HEADER_QUOTED, _program_keys())
 
 
 def _squashed(name: str) -> str:
@@ -234,25 +244,28 @@ def _fields_of(
             unknown.append(raw.strip())
             continue
         if field and field in fields:
-            raise MembersCSVError(
-                f"two columns give {field} (header {_quoted(raw.strip())} and an earlier "
-                "one); remove one, or ignore it with columns={...: None}",
+            raise _error(
+                "two columns give {field!s} (header {header} and an earlier one); remove "
+                "one, or ignore it with columns={{...: None}}",
                 path=path,
                 line=line,
                 field=field,
+                header=raw.strip(),
             )
         fields.append(field)
     if unknown:
         shown = unknown[:MAX_LISTED_FAILURES]
-        suggestion = ", ".join(f"{_quoted(h)}: {_near_field(h)!r}" for h in shown)
+        suggestion = ", ".join(f"{_quoted(h)}: {_field_literal(_near_field(h))}" for h in shown)
         more = f" (and {len(unknown) - len(shown)} more)" if len(unknown) > len(shown) else ""
         names = ", ".join(_quoted(h) for h in shown)
-        raise MembersCSVError(
-            f"unknown header{'s' if len(unknown) > 1 else ''} {names}{more}; the accepted "
+        raise _error(
+            f"unknown header{'s' if len(unknown) > 1 else ''} {{names}}{more}; the accepted "
             f"header names are {', '.join(MEMBER_FIELDS)}, in any case. Map a column to a "
-            f"field, or ignore it with None: columns={{{suggestion}}}",
+            "field, or ignore it with None: columns={{{suggestion}}}",
             path=path,
             line=line,
+            names=Known(names),
+            suggestion=Known(suggestion),
         )
     if "phone_number" not in fields:
         raise MembersCSVError(
@@ -263,3 +276,37 @@ def _fields_of(
             field="phone_number",
         )
     return fields
+
+
+def _field_literal(field: str | None) -> str:
+    """A member field (or None) as the Python literal a ``columns`` map would hold."""
+    return "None" if field is None else f"'{field}'"
+
+
+# -- messages: the file's text (headers, cells, paths) is shown only made safe --------------
+
+
+def _program_keys() -> list[str]:
+    """The API keys the program's settings hold: a file's text never shows them."""
+    from .lookups import program_api_keys  # Pulumi's config: loaded only to report an error
+
+    return program_api_keys()
+
+
+def _error(
+    template: str, *, path: str, line: int | None = None, field: str | None = None, **values: Any
+) -> MembersCSVError:
+    """A :class:`MembersCSVError` whose text is ``template`` built by :func:`message`."""
+    secrets = _program_keys()
+    text = message(template, secrets=secrets, field=field, **values)
+    return MembersCSVError(text, path=path, line=line, field=field, secrets=secrets)
+
+
+def _refused_value(field: str, cell: str, err: ValidationError) -> str:
+    """Why a value is refused: the rule's message, which quotes it, unless it holds a key (a
+    quote cut short could keep part of it)."""
+    from .lookups import KEY_IN_VALUE, holds_program_key
+
+    if holds_program_key(cell):
+        return f"{field} {KEY_IN_VALUE}; remove it from the file"
+    return f"{field} {err}"

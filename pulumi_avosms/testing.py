@@ -34,6 +34,7 @@ from pulumi.runtime import set_config
 from . import _runtime
 from ._accounts import ACCOUNTS
 from ._provider import AvoSMSProvider
+from ._text import message
 from .config import API_ID, API_KEY, ENDPOINT, MAX_RETRIES
 from .contact import Contact, ContactProvider
 from .contact_list import ContactList, ContactListProvider
@@ -131,7 +132,9 @@ class AvoSMSMocks(pulumi.runtime.Mocks):
             # here is never an import.
             read = provider.read(args.resource_id, news)
             if not read.id:
-                raise ValidationError(f"resource {args.resource_id!r} does not exist")
+                raise ValidationError(
+                    message("resource {id} does not exist", id=str(args.resource_id))
+                )
             return read.id, dict(read.outs or {})
         checked = provider.check({}, news)
         if checked.failures:
@@ -179,10 +182,11 @@ def _account_id(name: str) -> str:
 def _check_failed(resource_type: str, name: str, failures: Iterable[CheckFailure]) -> str:
     """The engine's lines for a failed check (``pulumi preview`` prints one per failure,
     then the property's value, left out here: it may be a long member list)."""
+    shown = message("{name}", name=name)
     return "\n".join(
-        f"{resource_type} resource {name!r}: property {failure.property} has a problem: "
+        f"{resource_type} resource {shown}: property {failure.property} has a problem: "
         f"{failure.reason}"
         if failure.property
-        else f"{resource_type} resource {name!r} has a problem: {failure.reason}"
+        else f"{resource_type} resource {shown} has a problem: {failure.reason}"
         for failure in failures
     )

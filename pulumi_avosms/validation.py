@@ -44,7 +44,7 @@ def normalize_country_code(value: Any) -> str:
         if text.upper() in _COMMON_MISTAKES:
             raise ValidationError(
                 f"{shorten(text)} is not an ISO 3166-1 alpha-2 code; "
-                f"use {_COMMON_MISTAKES[text.upper()]!r}"
+                f"use '{_COMMON_MISTAKES[text.upper()]}'"
             )
         raise ValidationError(f"{shorten(text)} is not an ISO 3166-1 alpha-2 country code")
     try:
@@ -53,10 +53,10 @@ def normalize_country_code(value: Any) -> str:
         country = None
     if country is not None:
         if text.upper() == country.alpha_3:
-            raise ValidationError(f"{shorten(text)} is alpha-3; use {country.alpha_2!r}")
+            raise ValidationError(f"{shorten(text)} is alpha-3; use '{country.alpha_2}'")
         if text.isdigit():
-            raise ValidationError(f"{shorten(text)} is a numeric code; use {country.alpha_2!r}")
-        raise ValidationError(f"{shorten(text)} is a country name; use {country.alpha_2!r}")
+            raise ValidationError(f"{shorten(text)} is a numeric code; use '{country.alpha_2}'")
+        raise ValidationError(f"{shorten(text)} is a country name; use '{country.alpha_2}'")
     raise ValidationError(
         f"{shorten(text)} is not a country code; "
         "use a two-letter ISO 3166-1 alpha-2 code such as 'FR'"
@@ -131,13 +131,21 @@ def normalize_list_name(value: Any) -> str:
     return check_text(value, required=True)
 
 
+#: Beyond 2**53 a float no longer holds every whole number: such an ID must be a string.
+_EXACT_FLOAT_INTS = 2**53
+
+
 def normalize_list_id(value: Any) -> str:
     """An AvoSMS list ID (as given to ``import_`` or ``list_id``), as a string of digits.
 
     The API documents IDs only as "the list's ID"; AvoSMS's IDs are numbers (sometimes sent
     as strings), so anything but ASCII digits is refused here, before it becomes a confusing
-    "no such list" from AvoSMS.
+    "no such list" from AvoSMS. A whole number is an ID too (``1234``, or ``1234.0`` as the
+    engine hands it over); a boolean or a fraction is not.
     """
+    if isinstance(value, float) and value.is_integer() and 0 <= value <= _EXACT_FLOAT_INTS:
+        # ``list_id=1234`` reaches the provider as 1234.0: the engine's numbers are floats.
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValidationError(f"must be an AvoSMS list ID such as '1234', got {describe(value)}")
     try:

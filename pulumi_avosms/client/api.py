@@ -105,6 +105,9 @@ class AvoSMSClient:
             monotonic=_monotonic,
             credentials_source=credentials_source,
         )
+        # After the transport's own check (user info, plain http), which quotes the URL
+        # scrubbed: a key elsewhere in the URL would be in every error that quotes it.
+        ep.refuse_key_in_endpoint(self.endpoint, "endpoint", [("api_key", api_key)])
         self._calls = CallRunner(
             self._transport, self.policy, sleep=_sleep, monotonic=_monotonic, random=_random
         )

@@ -1,11 +1,36 @@
 """The AvoSMS endpoints the client calls, and the default API URL: each named once here.
 
-Plain constants (no requests): the settings and the error mapping import them too.
+Plain constants (no requests): the settings and the error mapping import them too, and the
+one rule every base URL obeys wherever it is set (:func:`refuse_key_in_endpoint`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from .._text import holds_secret
+from ..errors import ConfigurationError
+
 DEFAULT_ENDPOINT = "https://api.avosms.com/v1"
+
+
+def refuse_key_in_endpoint(
+    endpoint: str, setting: str, api_keys: Iterable[tuple[str, str]]
+) -> None:
+    """Refuse a base URL that holds one of ``api_keys`` (``(where it is set, key)``).
+
+    Anywhere (host, user info, path, query), in any case, percent-encoded or not: a URL is
+    quoted in errors and logs and seen by proxies, so a key in it would leak there. The
+    message names ``setting`` and where the key is set, never a value.
+    """
+    for where, key in api_keys:
+        if key and holds_secret(endpoint, key):
+            raise ConfigurationError(
+                f"{setting} contains the API key set in {where}; a URL is shown in errors "
+                "and logs and seen by proxies, so the key would leak there. Set the endpoint "
+                f"to the API's base URL (such as {DEFAULT_ENDPOINT}) and the key only in {where}."
+            )
+
 
 CREATE_LIST = "contact/list/create"
 LIST_INFORMATION = "contact/list/information"

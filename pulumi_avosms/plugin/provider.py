@@ -53,6 +53,7 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from .._accounts import accounts_from_config
 from .._engine import is_unknown
+from .._text import message
 from ..config import settings_from_config
 from ..errors import ConfigurationError, ContactListLookupError, ValidationError
 from .fields import (
@@ -179,8 +180,8 @@ class AvoSMSPlugin(Provider):
         spec = self._resources.get(token)
         if spec is None:
             raise ValueError(
-                f"unknown resource type {token!r}; this provider serves "
-                f"{', '.join(sorted(self._resources))}"
+                message("unknown resource type {token}; this provider serves ", token=token)
+                + ", ".join(sorted(self._resources))
             )
         return spec
 
@@ -301,7 +302,7 @@ class AvoSMSPlugin(Provider):
         """``getContactList`` / ``getContactLists``: the lookups of ``pulumi_avosms``, with
         this provider's settings. A lookup that finds nothing fails with its message."""
         if request.tok not in {function.token for function in FUNCTIONS}:
-            raise ValueError(f"unknown function {request.tok!r}")
+            raise ValueError(message("unknown function {token}", token=request.tok))
         args = plain_map(request.args)
         try:
             result = await self._run(self._look_up, request.tok, args)

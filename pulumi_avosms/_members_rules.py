@@ -22,7 +22,7 @@ from ._text import message
 from .contact_validation import InvalidContactError, normalize_contact
 from .validation import ValidationError, describe, normalize_list_id
 
-__all__ = ["CLEAR_PROPERTY", "check_inputs", "check_members", "contains_unknown", "flat_strings"]
+__all__ = ["CLEAR_PROPERTY", "check_inputs", "check_members", "contains_unknown", "by_position"]
 
 #: The input by which a create may remove the contacts of the list that members does not
 #: declare (the explicit opt-in of :func:`pulumi_avosms._members_plan.removals`).
@@ -164,7 +164,7 @@ def check_inputs(
     return inputs, failures
 
 
-def flat_strings(news: Mapping[str, Any]) -> dict[str, Any]:
+def by_position(news: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs as the API-key guard reads them: ``members`` split by position.
 
     A member's field is ``members[<i>].<field>``; its keys and any other field or shape

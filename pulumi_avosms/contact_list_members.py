@@ -60,7 +60,7 @@ from ._members_plan import (
     plan_changes,
     removals,
 )
-from ._members_rules import CLEAR_PROPERTY, check_inputs, flat_strings
+from ._members_rules import CLEAR_PROPERTY, check_inputs, by_position
 from ._members_state import (
     diff_state,
     held_of,
@@ -103,7 +103,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         """Validate every member and normalise the inputs; no API call."""
         inputs, failures = check_inputs(self._olds_for_rules(olds, news), news)
         self._check_account(news, inputs, failures)
-        return CheckResult(inputs, self._guard_api_key(flat_strings(news), failures))
+        return CheckResult(inputs, self._guard_api_key(by_position(news), failures))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the state with the checked inputs; no API call. A new ``list_id``, or an
@@ -283,10 +283,6 @@ class ContactListMembersProvider(AvoSMSProvider):
                 "removes them.",
             )
         return CreateResult(list_id, outputs_of(props, declared, count))
-
-    def _secrets(self) -> list[str]:
-        """The API keys a message must never show."""
-        return [key for _, key in self._api_keys()]
 
     def _max_concurrency(self) -> int:
         settings = self._settings

@@ -55,7 +55,7 @@ from .._accounts import accounts_from_config
 from .._engine import is_unknown
 from .._text import message
 from ..config import settings_from_config
-from ..errors import ConfigurationError, ContactListLookupError, ValidationError
+from ..errors import AvoSMSError, ConfigurationError, ContactListLookupError, ValidationError
 from .fields import (
     CONFIG_FIELDS,
     FUNCTIONS,
@@ -119,7 +119,8 @@ def property_value(value: Any) -> PropertyValue:
         return PropertyValue({str(key): property_value(item) for key, item in value.items()})
     if isinstance(value, (list, tuple)):
         return PropertyValue([property_value(item) for item in value])
-    raise TypeError(f"cannot send a {type(value).__name__} to the engine")
+    # A provider returned a value no property can hold: a bug of this package.
+    raise AvoSMSError(f"cannot send a {type(value).__name__} to the engine")
 
 
 def property_map(values: Mapping[str, Any] | None) -> dict[str, PropertyValue]:
@@ -179,7 +180,7 @@ class AvoSMSPlugin(Provider):
         token = resource_type(type_)
         spec = self._resources.get(token)
         if spec is None:
-            raise ValueError(
+            raise AvoSMSError(
                 message("unknown resource type {token}; this provider serves ", token=token)
                 + ", ".join(sorted(self._resources))
             )
@@ -302,7 +303,7 @@ class AvoSMSPlugin(Provider):
         """``getContactList`` / ``getContactLists``: the lookups of ``pulumi_avosms``, with
         this provider's settings. A lookup that finds nothing fails with its message."""
         if request.tok not in {function.token for function in FUNCTIONS}:
-            raise ValueError(message("unknown function {token}", token=request.tok))
+            raise AvoSMSError(message("unknown function {token}", token=request.tok))
         args = plain_map(request.args)
         try:
             result = await self._run(self._look_up, request.tok, args)

@@ -14,8 +14,7 @@ import ipaddress
 import re
 from pathlib import Path
 
-from tests.docs.test_repository_paths import tracked_files
-from tests.support.projects import REPO_ROOT
+from tests.support.projects import REPO_ROOT, tracked_files
 
 #: Real hosts the files may point at, each with the path prefixes allowed there ("" = any).
 REAL_HOSTS: dict[str, tuple[str, ...]] = {

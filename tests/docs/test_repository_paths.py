@@ -6,27 +6,10 @@ fresh clone holds everything a reader is sent to.
 
 from __future__ import annotations
 
-import subprocess
-
-import pytest
-
-from tests.support.projects import REPO_ROOT
+from tests.support.projects import REPO_ROOT, tracked_files
 
 #: Spellings of paths outside the repository (built here so this file does not match itself).
 OUTSIDE = ("../" + "shared/", "/" + "work/")
-
-
-def tracked_files() -> list[str]:
-    done = subprocess.run(
-        ["git", "ls-files", "-z"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip("not a git checkout")
-    return [name for name in done.stdout.split("\0") if name]
 
 
 def test_no_tracked_file_names_a_path_outside_the_repository() -> None:

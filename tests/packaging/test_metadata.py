@@ -18,7 +18,7 @@ from email.parser import Parser
 from typing import Any
 
 from tests.support.projects import EXAMPLES_DIR, REPO_ROOT
-from tests.support.release import Dist
+from tests.support.release import Dist, readme_requirement
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -46,14 +46,6 @@ def _pyproject() -> dict[str, Any]:
             "requires-python": python.group(1),
         }
     }
-
-
-def readme_requirement() -> str:
-    """The requirement line of the README's Install section (its one ``text`` block)."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("\n## Install\n", 1)[1].split("\n## ", 1)[0]
-    (line,) = re.findall(r"^```text\n(.*)\n```$", section, re.MULTILINE)
-    return line
 
 
 def test_the_readme_installs_the_version_from_pypi_by_name() -> None:

@@ -20,10 +20,9 @@ import pytest
 
 from pulumi_avosms import ContactList
 from tests.packaging.language_host import parse_pip_list, required_plugins
-from tests.packaging.test_metadata import readme_requirement
 from tests.support import harness as h
 from tests.support.projects import REPO_ROOT
-from tests.support.release import Dist, fresh_venv, pip_list, run
+from tests.support.release import Dist, fresh_venv, pip_list, readme_requirement, run
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from pulumi_avosms._members_rules import flat_strings
+from pulumi_avosms._members_rules import by_position
 from pulumi_avosms.contact import ContactProvider
 from pulumi_avosms.contact_list import ContactListProvider
 from pulumi_avosms.contact_list_members import ContactListMembersProvider
@@ -185,7 +185,7 @@ def test_the_failure_names_the_member_and_field_that_hold_the_key() -> None:
 
 
 def test_the_guard_input_never_names_a_property_after_the_programs_text() -> None:
-    flat = flat_strings({"list_id": "7", "members": [{"phone_number": ALICE, "zz-odd": 1}]})
+    flat = by_position({"list_id": "7", "members": [{"phone_number": ALICE, "zz-odd": 1}]})
     assert set(flat) == {"list_id", "members[0].phone_number", "members[0]"}
     assert flat["members[0]"] == {"zz-odd": 1}
 

@@ -278,3 +278,17 @@ def state_resources(stack: Any, type_token: str) -> dict[str, dict[str, Any]]:
         if resource.get("type") == type_token:
             found[resource["urn"].split("::")[-1]] = dict(resource.get("outputs") or {})
     return found
+
+
+def tracked_files() -> list[str]:
+    """Every file git tracks in the checkout (skips the test outside a git checkout)."""
+    done = subprocess.run(
+        ["git", "ls-files", "-z"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip("not a git checkout")
+    return [name for name in done.stdout.split("\0") if name]

@@ -18,6 +18,7 @@ environment running the tests, offline.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -134,3 +135,11 @@ def wheel_venv(dist: Dist, tmp_path_factory: pytest.TempPathFactory) -> WheelVen
     borrow_test_dependencies(python)  # only now, for the runtime dependencies
     plugin_json = _site_packages(python) / "pulumi_avosms" / "pulumi-plugin.json"
     return WheelVenv(root, python, listed, plugin_json)
+
+
+def readme_requirement() -> str:
+    """The requirement line of the README's Install section (its one ``text`` block)."""
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Install\n", 1)[1].split("\n## ", 1)[0]
+    (line,) = re.findall(r"^```text\n(.*)\n```$", section, re.MULTILINE)
+    return line

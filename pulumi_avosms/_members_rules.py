@@ -22,7 +22,7 @@ from ._text import message
 from .contact_validation import InvalidContactError, normalize_contact
 from .validation import ValidationError, describe, normalize_list_id
 
-__all__ = ["CLEAR_PROPERTY", "check_inputs", "check_members", "contains_unknown", "by_position"]
+__all__ = ["CLEAR_PROPERTY", "by_position", "check_inputs", "check_members", "contains_unknown"]
 
 #: The input by which a create may remove the contacts of the list that members does not
 #: declare (the explicit opt-in of :func:`pulumi_avosms._members_plan.removals`).

@@ -60,7 +60,7 @@ from ._members_plan import (
     plan_changes,
     removals,
 )
-from ._members_rules import CLEAR_PROPERTY, check_inputs, by_position
+from ._members_rules import CLEAR_PROPERTY, by_position, check_inputs
 from ._members_state import (
     diff_state,
     held_of,

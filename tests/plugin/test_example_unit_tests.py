@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.projects import EXAMPLES_DIR
+from tests.support.projects import EXAMPLES_DIR, PROJECT_DIRS
 
-EXAMPLES = sorted(p.parent for p in EXAMPLES_DIR.glob("*/Pulumi.yaml"))
+#: The Python example programs (examples/typescript and examples/yaml use the plugin).
+EXAMPLES = [p for p in PROJECT_DIRS if p.parent == EXAMPLES_DIR]
 
 
 def test_every_example_has_a_unit_test() -> None:

@@ -8,6 +8,7 @@ functions clean up contact fields as AvoSMS returns them, so they compare with i
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -16,11 +17,14 @@ from typing import Any
 from .._model import CONTACT_FIELDS, ContactInfo, ContactListDetail, ContactListInfo
 from .._text import describe
 from ..contact_validation import normalize_birthday, normalize_email
-from ..errors import MalformedReply, ValidationError
+from ..errors import MalformedReply, ReplyTooComplex, ValidationError
 from .endpoints import CONTACT_FIELD_NAMES
 
 __all__ = [
     "MalformedReply",
+    "ReplyTooComplex",
+    "decode_information",
+    "decode_reply",
     "match_name",
     "parse_created_id",
     "parse_detail",
@@ -37,19 +41,136 @@ _MAX_COUNT = 10**15
 _MAX_ID_CHARS = 64
 
 
-#: The largest reply read. AvoSMS's biggest reply is one list's ``information``: at about
-#: 300 bytes per contact, 16 MiB holds some 50,000 contacts, more than an SMS contact list
-#: managed as code has. Parsing 16 MiB made of tiny items peaks near 100 MB (measured).
+#: The largest reply read from any endpoint but ``information`` (whose limit,
+#: :data:`~pulumi_avosms._limits.MAX_INFORMATION_BYTES`, is the engine's). Those replies are
+#: a code, an ID or the account's listing (~200 bytes a list): 16 MiB holds some 80,000 lists.
 MAX_REPLY_BYTES = 16 * 1024 * 1024
-#: At most this many JSON values (counted by their separators) are parsed from one reply, so
-#: a reply of tiny items ("[{},{},...]") cannot cost gigabytes: 1M values stay near 100 MB.
+#: At most this many JSON values (counted by their separators) are parsed from one such
+#: reply, so a reply of tiny items ("[{},{},...]") cannot cost gigabytes: 1M stay near 100 MB.
 MAX_REPLY_VALUES = 1_000_000
+#: An ``information`` reply may hold more values than :data:`MAX_REPLY_VALUES`, at most one
+#: per this many bytes: AvoSMS's keys are long (``"contact_email": "",`` is 19 bytes for one
+#: value), so a real reply holds one value per 19 bytes or more, and a reply of tiny items
+#: is refused unparsed; what is parsed then costs about 7 bytes of memory per reply byte.
+MIN_BYTES_PER_VALUE = 8
+
+
+def _values(body: bytes | str) -> int:
+    # An over-estimate (separators inside strings count too), cheap: three C-speed scans.
+    if isinstance(body, str):
+        return body.count(",") + body.count("{") + body.count("[")
+    return body.count(b",") + body.count(b"{") + body.count(b"[")
 
 
 def too_many_values(body: bytes) -> bool:
     """Whether parsing ``body`` could build more than :data:`MAX_REPLY_VALUES` values."""
-    # An over-estimate (separators inside strings count too), cheap: three C-speed scans.
-    return body.count(b",") + body.count(b"{") + body.count(b"[") > MAX_REPLY_VALUES
+    return _values(body) > MAX_REPLY_VALUES
+
+
+def decode_reply(body: bytes) -> object:
+    """A reply's JSON value; :class:`ReplyTooComplex` past :data:`MAX_REPLY_VALUES`, and
+    ``ValueError`` (or ``RecursionError``) when it is not JSON."""
+    if too_many_values(body):
+        raise ReplyTooComplex(MAX_REPLY_VALUES)
+    return json.loads(body)
+
+
+_DECODER = json.JSONDecoder()
+_BLANKS = re.compile(r"[ \t\n\r]*")
+_CONTACTS_KEY = "list_contact"
+
+
+def decode_information(body: bytes) -> object:
+    """An ``information`` reply's JSON value, its contacts read one at a time.
+
+    Each item of ``list_contact`` becomes a :class:`ContactInfo` as soon as it is parsed, so
+    the reply's tree of dicts never exists whole: memory is the body, its text and the
+    contacts. An item that is no contact is kept as parsed, and the items after it are
+    checked as JSON and dropped (:func:`parse_detail` refuses the reply at that item). A
+    reply that is not a UTF-8 object is decoded like any other (:func:`decode_reply`).
+    """
+    if not body.lstrip(b" \t\n\r").startswith(b"{"):
+        return decode_reply(body)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return decode_reply(body)
+    limit = max(MAX_REPLY_VALUES, len(body) // MIN_BYTES_PER_VALUE)
+    if _values(text) > limit:
+        raise ReplyTooComplex(limit)
+    try:
+        return _object(text)
+    except IndexError:  # the text ended inside the object
+        raise json.JSONDecodeError("unterminated object", text, len(text)) from None
+
+
+def _skip(text: str, pos: int) -> int:
+    return _BLANKS.match(text, pos).end()  # type: ignore[union-attr]  # [ ...]* always matches
+
+
+def _object(text: str) -> dict[str, Any]:
+    """The top-level object of ``text`` (which starts with blanks and ``{``)."""
+    reply: dict[str, Any] = {}
+    pos = _skip(text, _skip(text, 0) + 1)
+    if text[pos] == "}":
+        pos += 1
+    else:
+        while True:
+            if text[pos] != '"':
+                raise json.JSONDecodeError("expected a key", text, pos)
+            key, pos = _DECODER.raw_decode(text, pos)
+            pos = _skip(text, pos)
+            if text[pos] != ":":
+                raise json.JSONDecodeError("expected ':'", text, pos)
+            pos = _skip(text, pos + 1)
+            if key == _CONTACTS_KEY and text[pos] in "[{":
+                reply[key], pos = _contacts(text, pos)
+            else:
+                reply[key], pos = _DECODER.raw_decode(text, pos)
+            pos = _skip(text, pos)
+            if text[pos] == "}":
+                pos += 1
+                break
+            if text[pos] != ",":
+                raise json.JSONDecodeError("expected ',' or '}'", text, pos)
+            pos = _skip(text, pos + 1)
+    if _skip(text, pos) != len(text):
+        raise json.JSONDecodeError("extra data", text, pos)
+    return reply
+
+
+def _contacts(text: str, pos: int) -> tuple[list[Any], int]:
+    """The items of the array (or PHP's ``{"0": ...}`` object) at ``pos``, each item a
+    :class:`ContactInfo` until one is not; and where the array ends."""
+    keyed = text[pos] == "{"
+    close = "}" if keyed else "]"
+    items: list[Any] = []
+    refused = False
+    pos = _skip(text, pos + 1)
+    if text[pos] == close:
+        return items, pos + 1
+    while True:
+        if keyed:
+            if text[pos] != '"':
+                raise json.JSONDecodeError("expected a key", text, pos)
+            _, pos = _DECODER.raw_decode(text, pos)
+            pos = _skip(text, pos)
+            if text[pos] != ":":
+                raise json.JSONDecodeError("expected ':'", text, pos)
+            pos = _skip(text, pos + 1)
+        item, pos = _DECODER.raw_decode(text, pos)
+        if not refused:
+            try:
+                item = parse_contact(item, f"list_contact[{len(items)}]")
+            except MalformedReply:
+                refused = True  # kept as parsed: parse_detail names it
+            items.append(item)
+        pos = _skip(text, pos)
+        if text[pos] == close:
+            return items, pos + 1
+        if text[pos] != ",":
+            raise json.JSONDecodeError(f"expected ',' or '{close}'", text, pos)
+        pos = _skip(text, pos + 1)
 
 
 def _require(obj: Mapping[str, Any], name: str, where: str) -> Any:
@@ -200,7 +321,8 @@ def parse_detail(list_id: str, reply: Mapping[str, Any]) -> ContactListDetail:
     """
     raw_contacts = reply.get("list_contact")
     contacts = tuple(
-        parse_contact(item, f"list_contact[{index}]")
+        # Already a contact when decode_information read the reply.
+        item if isinstance(item, ContactInfo) else parse_contact(item, f"list_contact[{index}]")
         for index, item in enumerate(as_items(raw_contacts, "list_contact"))
     )
     if reply.get("nb_contact_list") in (None, ""):

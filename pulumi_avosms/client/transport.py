@@ -207,12 +207,18 @@ class Transport:
         return self.connect_timeout + self.read_timeout
 
     def post_form(
-        self, endpoint: str, params: Mapping[str, str], deadline: float | None = None
+        self,
+        endpoint: str,
+        params: Mapping[str, str],
+        deadline: float | None = None,
+        *,
+        max_reply_bytes: int | None = None,
     ) -> RawReply:
         """POST ``params`` and the credentials to ``endpoint``; the reply, read in full.
 
         The attempt ends by :meth:`attempt_seconds` and by ``deadline`` (a ``monotonic``
-        time, the call's hard bound), whichever comes first.
+        time, the call's hard bound), whichever comes first. ``max_reply_bytes`` replaces
+        the transport's reply limit for this call.
         """
         seconds = self.attempt_seconds()
         if deadline is not None:
@@ -232,7 +238,8 @@ class Transport:
                 error = self._transport_error(endpoint, exc)
             if response is not None:
                 try:
-                    body, error = self._read_bounded_body(endpoint, response)
+                    limit = self.max_reply_bytes if max_reply_bytes is None else max_reply_bytes
+                    body, error = self._read_bounded_body(endpoint, response, limit)
                     status, headers = response.status_code, response.headers
                     clock.finish()  # before the connection goes back to the pool
                 finally:
@@ -285,10 +292,9 @@ class Transport:
         return _Route(request, self._session.get_adapter(url), settings)
 
     def _read_bounded_body(
-        self, endpoint: str, response: requests.Response
+        self, endpoint: str, response: requests.Response, limit: int
     ) -> tuple[bytes, APIError | None]:
         status = response.status_code
-        limit = self.max_reply_bytes
         url = self.url(endpoint)
         too_big = UnexpectedResponseError(
             None, msg.reply_too_large(limit), endpoint, status, should_retry=False

@@ -53,10 +53,11 @@ class AvoSMSClient:
     ``read_cache_ttl`` is the staleness the provider accepts for the reads it makes through
     :meth:`list_lists`, :meth:`find_list_by_name` and :meth:`get_list` (pass it as
     ``max_age``); reconciliation always reads fresh. ``pool_size`` is how many connections
-    are kept for concurrent calls. A reply is read up to ``max_reply_bytes``, a list's
-    contacts (``information``) up to ``max_information_bytes``. ``credentials_source`` says
-    whose credentials these are and where they were read from (names only, e.g. ``"read
-    from avosms:apiId and avosms:apiKey"``); an
+    are kept for concurrent calls; ``max_in_flight`` bounds the calls in flight at once,
+    across every thread using the client (None: no bound). A reply is read up to
+    ``max_reply_bytes``, a list's contacts (``information``) up to ``max_information_bytes``.
+    ``credentials_source`` says whose credentials these are and where they were read from
+    (names only, e.g. ``"read from avosms:apiId and avosms:apiKey"``); an
     :class:`~pulumi_avosms.errors.AuthenticationError` names it.
 
     Test hooks: ``session`` replaces the ``requests.Session``; ``_sleep``, ``_monotonic`` and
@@ -76,6 +77,7 @@ class AvoSMSClient:
         read_cache_ttl: float = 2.0,
         session: requests.Session | None = None,
         pool_size: int = 32,
+        max_in_flight: int | None = None,
         backoff_base: float = 0.5,
         backoff_max: float = 10.0,
         max_reply_bytes: int = MAX_REPLY_BYTES,
@@ -106,6 +108,7 @@ class AvoSMSClient:
             read_timeout=read_timeout,
             max_reply_bytes=max_reply_bytes,
             pool_size=pool_size,
+            max_in_flight=max_in_flight,
             session=session,
             monotonic=_monotonic,
             credentials_source=credentials_source,

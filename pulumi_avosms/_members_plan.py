@@ -27,6 +27,7 @@ PrintMap = dict[str, str]
 Current = Mapping[str, Mapping[str, str] | str]
 
 __all__ = [
+    "Current",
     "Fields",
     "MemberMap",
     "Plan",
@@ -69,7 +70,8 @@ def fingerprint(fields: Mapping[str, str] | str) -> str:
     taken as a fingerprint already."""
     if isinstance(fields, str):
         return fields
-    text = "\x1f".join(str(fields.get(name) or "") for name in CONTACT_FIELDS)
+    get = fields.get
+    text = "\x1f".join([str(get(name) or "") for name in CONTACT_FIELDS])
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:FINGERPRINT_CHARS]
 
 
@@ -91,12 +93,12 @@ class Plan:
 
 
 def plan_changes(
-    wanted: Mapping[str, Mapping[str, str]],
+    wanted: Current,
     current: Current,
     *,
     remove_others: bool,
 ) -> Plan:
-    """What turns ``current`` (fields, or the fingerprints of a state) into ``wanted``.
+    """What turns ``current`` into ``wanted`` (each fields, or fingerprints).
 
     Numbers of ``current`` that ``wanted`` lacks are removed only with ``remove_others``
     (exclusive mode against the live list, or any mode against the previous declaration).

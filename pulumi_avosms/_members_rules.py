@@ -7,7 +7,7 @@ No API call and no state: the provider (:mod:`pulumi_avosms.contact_list_members
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pulumi.dynamic import CheckFailure
@@ -36,9 +36,18 @@ def contains_unknown(value: Any) -> bool:
     if is_unknown(value):
         return True
     if isinstance(value, Mapping):
-        return any(contains_unknown(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(contains_unknown(v) for v in value)
+        items: Iterable[Any] = value.values()
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        return False
+    for item in items:
+        # Strings (~500,000 in 100,000 members) are tested here, not by a recursive call.
+        if isinstance(item, str):
+            if is_unknown(item):
+                return True
+        elif contains_unknown(item):
+            return True
     return False
 
 

@@ -41,9 +41,10 @@ from pulumi.dynamic import (
 )
 
 from ._engine import IMPORT_PROPERTY, is_unknown
-from ._live import clean_live_contact
+from ._live import clean_live_contact, unchanged_member
 from ._members_apply import MAX_LISTED_FAILURES, apply_plan, warn_outside, warn_undeclared
 from ._members_plan import (
+    Current,
     MemberMap,
     Plan,
     PrintMap,
@@ -146,7 +147,7 @@ class ContactListMembersProvider(AvoSMSProvider):
             raise ContactListMembersError(
                 f"Could not refresh the members of contact list {list_id}: {err}", list_id=list_id
             ) from err
-        live = _live_members(detail.contacts, detail.country_code)
+        live = _live_members(detail.contacts, detail.country_code, _previous(props))
         exclusive = _exclusive(props)
         if exclusive:
             members = live
@@ -161,6 +162,11 @@ class ContactListMembersProvider(AvoSMSProvider):
         if props.get(IMPORT_PROPERTY):
             inputs[IMPORT_PROPERTY] = props[IMPORT_PROPERTY]
         outs = _outputs(inputs, members, detail.contact_count)
+        if "members" in props and outs["members"] == _previous(props):
+            # No drift: the inputs in state say this already (every step writes the inputs'
+            # members and their prints together), so the engine keeps them, and the plugin
+            # does not send every member's fields back.
+            return ReadResult(list_id, outs)
         return ReadResult(list_id, outs, inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -168,6 +174,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         ``exclusive`` turns on, to find the contacts not declared)."""
         list_id = str(news["list_id"])
         declared = _members_of(news)
+        printed = prints(declared)  # once: the plan and the outputs both need them
         previous = _previous(olds)
         count = olds.get("contact_count")
         live_count = int(count) if isinstance(count, (int, float)) else len(previous)
@@ -178,12 +185,12 @@ class ContactListMembersProvider(AvoSMSProvider):
                 list_id, tuple(n for n in plan.removes if n not in previous), self._secrets()
             )
         else:
-            plan = plan_changes(declared, previous, remove_others=True)
+            plan = plan_changes(printed, previous, remove_others=True)
         account = news.get("account")
         live_count = self._apply(
             list_id, declared, plan, live_count=live_count, step="update", account=account
         )
-        return UpdateResult(_outputs(news, declared, live_count))
+        return UpdateResult(_outputs(news, printed, live_count))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Remove the members in the state; a list or contact already gone is fine."""
@@ -291,20 +298,29 @@ def _exclusive(props: Mapping[str, Any]) -> bool:
     return value is not False
 
 
-def _live_members(contacts: Sequence[ContactInfo], region: str) -> MemberMap:
-    """A list's contacts as a member map, fields normalised as inputs would be."""
+def _live_members(
+    contacts: Sequence[ContactInfo], region: str, known: Mapping[str, str] | None = None
+) -> MemberMap:
+    """A list's contacts as a member map, fields normalised as inputs would be. Those that
+    are members of the state ``known`` (its print map) unchanged are taken as they are."""
     members: MemberMap = {}
+    known = known or {}
     for contact in contacts:
-        # AvoSMS may return another format than was sent: key by E.164 read with the list's
-        # country; a number that does not parse is kept as returned, so it still shows.
-        number = (
-            tolerant_phone_number(contact.phone_number, region) or str(contact.phone_number).strip()
-        )
+        number = contact.phone_number
+        if number in known:  # one of the state's E.164 numbers: parsed again, it is itself
+            fields = unchanged_member(contact, known)
+            if fields is not None:
+                members[number] = fields
+                continue
+        else:
+            # AvoSMS may return another format than was sent: key by E.164 read with the
+            # list's country; a number that does not parse is kept as returned, so it shows.
+            number = tolerant_phone_number(number, region) or str(number).strip()
         members[number] = compact(clean_live_contact(contact, number))
     return dict(sorted(members.items()))
 
 
-def _outputs(props: Mapping[str, Any], members: MemberMap, contact_count: int) -> dict[str, Any]:
+def _outputs(props: Mapping[str, Any], members: Current, contact_count: int) -> dict[str, Any]:
     outs: dict[str, Any] = {
         "list_id": str(props["list_id"]),
         "members": prints(members),

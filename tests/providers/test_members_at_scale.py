@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pulumi_avosms import _members_rules
 from pulumi_avosms._limits import MAX_MEMBERS_REPLY_BYTES, information_reply_bytes
 from pulumi_avosms._members_rules import check_inputs, check_members
+from tests.providers.test_contact_list_members_provider import make_provider
 
 CIVILITIES = ["M", "Mme", "m.", "MME", "", None]
 NAMES = st.one_of(st.none(), st.text(max_size=12))
@@ -109,3 +110,29 @@ def test_the_reply_estimate_is_the_emulators_reply_size() -> None:
 
 
 _FIELDS = _members_rules.CONTACT_FIELDS
+
+
+def test_a_refresh_parses_only_the_numbers_that_drifted_and_sends_inputs_only_on_drift(
+    avosms_config: dict[str, str], emulator: Any
+) -> None:
+    provider = make_provider(avosms_config)
+    list_id = str(emulator.backend.console_create_list("Big", "FR"))
+    inputs, failures = check_inputs({}, {"list_id": list_id, "members": declared(50)})
+    assert failures == []
+    outs = dict(provider.create(inputs).outs)
+    with mock.patch.object(phonenumbers, "parse", wraps=phonenumbers.parse) as parse:
+        read = provider.read(list_id, outs)
+    assert parse.call_count == 0
+    assert read.inputs is None and read.outs["members"] == outs["members"]
+
+    emulator.backend.console_update_contact(list_id, "+33610000003", first_name="Renamed")
+    emulator.backend.console_add_contact(list_id, "+33699999999", first_name="New")
+    provider._client(None).drop_cached_reads()
+    with mock.patch.object(phonenumbers, "parse", wraps=phonenumbers.parse) as parse:
+        read = provider.read(list_id, outs)
+    assert parse.call_count == 1  # the new number; the renamed one is the state's
+    assert read.inputs is not None
+    members = read.inputs["members"]
+    assert len(members) == 51 and members["+33699999999"] == {"first_name": "New"}
+    assert members["+33610000003"]["first_name"] == "Renamed"
+    assert members["+33610000004"] == inputs["members"]["+33610000004"]

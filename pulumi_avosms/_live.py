@@ -6,10 +6,11 @@ contacts), so that both see the same contact in the same reply.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from typing import Any
 
-from ._members_plan import Fields, fingerprint
+from ._members_plan import Fields, digest
 from ._model import CONTACT_FIELDS, ContactInfo
 from .client.replies import tolerant_birthday, tolerant_email
 
@@ -45,5 +46,11 @@ def unchanged_member(contact: ContactInfo, known: Mapping[str, str]) -> Fields |
     printed = known.get(contact.phone_number)
     if printed is None:
         return None
-    fields = {name: value for name in CONTACT_FIELDS if (value := getattr(contact, name))}
-    return fields if fingerprint(fields) == printed else None
+    values = _field_values(contact)
+    if digest(values) != printed:
+        return None
+    return {name: value for name, value in zip(CONTACT_FIELDS, values, strict=True) if value}
+
+
+#: A contact's fields as a tuple, in :data:`CONTACT_FIELDS` order.
+_field_values = operator.attrgetter(*CONTACT_FIELDS)

@@ -11,7 +11,7 @@ fingerprint is enough to tell which numbers changed since the last step.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ._model import CONTACT_FIELDS, ContactInfo
@@ -35,6 +35,7 @@ __all__ = [
     "compact",
     "contact_of",
     "differences",
+    "digest",
     "fingerprint",
     "plan_changes",
     "prints",
@@ -71,7 +72,13 @@ def fingerprint(fields: Mapping[str, str] | str) -> str:
     if isinstance(fields, str):
         return fields
     get = fields.get
-    text = "\x1f".join([str(get(name) or "") for name in CONTACT_FIELDS])
+    return digest([str(get(name) or "") for name in CONTACT_FIELDS])
+
+
+def digest(values: Sequence[str]) -> str:
+    """The fingerprint of a member whose fields hold ``values`` (in :data:`CONTACT_FIELDS`
+    order, ``""`` when not set)."""
+    text = "\x1f".join(values)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:FINGERPRINT_CHARS]
 
 

@@ -51,14 +51,12 @@ MAX_REPLY_VALUES = 1_000_000
 #: An ``information`` reply may hold more values than :data:`MAX_REPLY_VALUES`, at most one
 #: per this many bytes: AvoSMS's keys are long (``"contact_email": "",`` is 19 bytes for one
 #: value), so a real reply holds one value per 19 bytes or more, and a reply of tiny items
-#: is refused unparsed; what is parsed then costs about 7 bytes of memory per reply byte.
+#: is refused unparsed (what is parsed costs at most ~7 bytes of memory per reply byte).
 MIN_BYTES_PER_VALUE = 8
 
 
-def _values(body: bytes | str) -> int:
+def _values(body: bytes) -> int:
     # An over-estimate (separators inside strings count too), cheap: three C-speed scans.
-    if isinstance(body, str):
-        return body.count(",") + body.count("{") + body.count("[")
     return body.count(b",") + body.count(b"{") + body.count(b"[")
 
 
@@ -75,102 +73,15 @@ def decode_reply(body: bytes) -> object:
     return json.loads(body)
 
 
-_DECODER = json.JSONDecoder()
-_BLANKS = re.compile(r"[ \t\n\r]*")
-_CONTACTS_KEY = "list_contact"
-
-
 def decode_information(body: bytes) -> object:
-    """An ``information`` reply's JSON value, its contacts read one at a time.
-
-    Each item of ``list_contact`` becomes a :class:`ContactInfo` as soon as it is parsed, so
-    the reply's tree of dicts never exists whole: memory is the body, its text and the
-    contacts. An item that is no contact is kept as parsed, and the items after it are
-    checked as JSON and dropped (:func:`parse_detail` refuses the reply at that item). A
-    reply that is not a UTF-8 object is decoded like any other (:func:`decode_reply`).
-    """
-    if not body.lstrip(b" \t\n\r").startswith(b"{"):
-        return decode_reply(body)
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return decode_reply(body)
+    """An ``information`` reply's JSON value: like :func:`decode_reply`, but it may hold more
+    than :data:`MAX_REPLY_VALUES` values, one per :data:`MIN_BYTES_PER_VALUE` bytes at most
+    (a list's contacts). Reading one peaks under 5 bytes of memory per reply byte: the body,
+    its text, the parsed reply and the contacts made from it."""
     limit = max(MAX_REPLY_VALUES, len(body) // MIN_BYTES_PER_VALUE)
-    if _values(text) > limit:
+    if _values(body) > limit:
         raise ReplyTooComplex(limit)
-    try:
-        return _object(text)
-    except IndexError:  # the text ended inside the object
-        raise json.JSONDecodeError("unterminated object", text, len(text)) from None
-
-
-def _skip(text: str, pos: int) -> int:
-    return _BLANKS.match(text, pos).end()  # type: ignore[union-attr]  # [ ...]* always matches
-
-
-def _object(text: str) -> dict[str, Any]:
-    """The top-level object of ``text`` (which starts with blanks and ``{``)."""
-    reply: dict[str, Any] = {}
-    pos = _skip(text, _skip(text, 0) + 1)
-    if text[pos] == "}":
-        pos += 1
-    else:
-        while True:
-            if text[pos] != '"':
-                raise json.JSONDecodeError("expected a key", text, pos)
-            key, pos = _DECODER.raw_decode(text, pos)
-            pos = _skip(text, pos)
-            if text[pos] != ":":
-                raise json.JSONDecodeError("expected ':'", text, pos)
-            pos = _skip(text, pos + 1)
-            if key == _CONTACTS_KEY and text[pos] in "[{":
-                reply[key], pos = _contacts(text, pos)
-            else:
-                reply[key], pos = _DECODER.raw_decode(text, pos)
-            pos = _skip(text, pos)
-            if text[pos] == "}":
-                pos += 1
-                break
-            if text[pos] != ",":
-                raise json.JSONDecodeError("expected ',' or '}'", text, pos)
-            pos = _skip(text, pos + 1)
-    if _skip(text, pos) != len(text):
-        raise json.JSONDecodeError("extra data", text, pos)
-    return reply
-
-
-def _contacts(text: str, pos: int) -> tuple[list[Any], int]:
-    """The items of the array (or PHP's ``{"0": ...}`` object) at ``pos``, each item a
-    :class:`ContactInfo` until one is not; and where the array ends."""
-    keyed = text[pos] == "{"
-    close = "}" if keyed else "]"
-    items: list[Any] = []
-    refused = False
-    pos = _skip(text, pos + 1)
-    if text[pos] == close:
-        return items, pos + 1
-    while True:
-        if keyed:
-            if text[pos] != '"':
-                raise json.JSONDecodeError("expected a key", text, pos)
-            _, pos = _DECODER.raw_decode(text, pos)
-            pos = _skip(text, pos)
-            if text[pos] != ":":
-                raise json.JSONDecodeError("expected ':'", text, pos)
-            pos = _skip(text, pos + 1)
-        item, pos = _DECODER.raw_decode(text, pos)
-        if not refused:
-            try:
-                item = parse_contact(item, f"list_contact[{len(items)}]")
-            except MalformedReply:
-                refused = True  # kept as parsed: parse_detail names it
-            items.append(item)
-        pos = _skip(text, pos)
-        if text[pos] == close:
-            return items, pos + 1
-        if text[pos] != ",":
-            raise json.JSONDecodeError(f"expected ',' or '{close}'", text, pos)
-        pos = _skip(text, pos + 1)
+    return json.loads(body)
 
 
 def _require(obj: Mapping[str, Any], name: str, where: str) -> Any:
@@ -288,9 +199,16 @@ def parse_contact(obj: Any, where: str) -> ContactInfo:
     )
     if not phone.strip():
         raise MalformedReply(f"{where} has an empty 'contact_telephone_number'")
-    keys = {name: CONTACT_FIELD_NAMES[name][1] for name in CONTACT_FIELDS}
-    fields = {name: as_text(obj.get(key), key) for name, key in keys.items()}
+    fields = {}
+    for name, key in _REPLY_KEYS:
+        value = obj.get(key)
+        # Text as it almost always comes, without a call; anything else read by as_text.
+        fields[name] = value if type(value) is str else as_text(value, key)
     return ContactInfo(phone_number=phone, **fields)
+
+
+#: Each contact field with its key in a reply, in the order of CONTACT_FIELDS.
+_REPLY_KEYS = tuple((name, CONTACT_FIELD_NAMES[name][1]) for name in CONTACT_FIELDS)
 
 
 def parse_created_id(reply: Mapping[str, Any]) -> str:
@@ -321,8 +239,7 @@ def parse_detail(list_id: str, reply: Mapping[str, Any]) -> ContactListDetail:
     """
     raw_contacts = reply.get("list_contact")
     contacts = tuple(
-        # Already a contact when decode_information read the reply.
-        item if isinstance(item, ContactInfo) else parse_contact(item, f"list_contact[{index}]")
+        parse_contact(item, f"list_contact[{index}]")
         for index, item in enumerate(as_items(raw_contacts, "list_contact"))
     )
     if reply.get("nb_contact_list") in (None, ""):

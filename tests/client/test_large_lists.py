@@ -14,7 +14,7 @@ import pytest
 
 from pulumi_avosms._limits import MAX_INFORMATION_BYTES
 from pulumi_avosms.client import AvoSMSClient
-from pulumi_avosms.client.replies import MAX_REPLY_BYTES, decode_information, parse_detail
+from pulumi_avosms.client.replies import MAX_REPLY_BYTES
 from pulumi_avosms.emulator.api import _contact_entry
 from pulumi_avosms.errors import UnexpectedResponseError
 from tests.client import test_hostile_server as hostile
@@ -71,9 +71,8 @@ def test_reading_a_list_costs_memory_in_proportion_to_its_contacts(
     raw_server: Callable[[Handler], RawServer],
 ) -> None:
     # 20,000 contacts with every field set: a 5.4 MB reply. Everything the call allocates
-    # (the body as received and joined, its text, the contacts kept) peaks at 4 bytes per
-    # reply byte, about 110 MB at 100,000 contacts; the reply's tree of dicts built whole
-    # (json.loads) took 4.7.
+    # (the body as received, its text, the parsed reply, the contacts kept) peaks under 5
+    # bytes per reply byte: about 130 MB at 100,000 such contacts, 270 MB at 200,000.
     payload = information(20_000)
     server = raw_server(_raw_json(payload))
     with AvoSMSClient(DEMO_ID, DEMO_KEY, server.url, max_retries=0, read_timeout=60) as client:
@@ -84,7 +83,7 @@ def test_reading_a_list_costs_memory_in_proportion_to_its_contacts(
         finally:
             tracemalloc.stop()
     assert len(detail.contacts) == 20_000
-    assert peak < 4.5 * len(payload), (peak, len(payload))
+    assert peak < 5 * len(payload), (peak, len(payload))
 
 
 def test_a_contact_reply_of_tiny_items_past_the_old_cap_is_refused_before_it_is_parsed(
@@ -103,41 +102,3 @@ def test_a_contact_reply_of_tiny_items_past_the_old_cap_is_refused_before_it_is_
         finally:
             tracemalloc.stop()
     assert peak < 4 * len(payload), (peak, len(payload))
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        b'{"code": "OK", "nb_contact_list": 1, "list_contact": {"3": '
-        + json.dumps(_contact_entry(contact(3))).encode()
-        + b'}, "list_contact_name": "A", "list_contact_country_code": "fr"}',
-        b'{"code":"OK","list_contact":[{"contact_telephone_number":"+33610000000"},7,{}],'
-        b'"nb_contact_list":3,"list_contact_name":"A","list_contact_country_code":"FR"}',
-        b'{"code": "OK", "list_contact": [], "list_contact": null, "nb_contact_list": 0,'
-        b' "list_contact_name": "A", "list_contact_country_code": "FR"} ',
-        b'{"code": "ERR_101"}',
-        b'{"code": "OK", "list_contact": [{}',
-        b'{"code": "OK"} extra',
-        b'{"code": "OK", "list_contact": [1 2]}',
-        b'{"code" "OK"}',
-        b"{}",
-        b"  {\n}\n",
-        b'\xef\xbb\xbf{"code": "OK"}',
-        b'["list_contact"]',
-        b'{"a": 1, }',
-    ],
-)
-def test_a_reply_decoded_contact_by_contact_reads_as_json_loads_reads_it(body: bytes) -> None:
-    def outcome(decode: Callable[[bytes], object]) -> object:
-        try:
-            value = decode(body)
-        except ValueError:
-            return "not JSON"
-        if not isinstance(value, dict) or value.get("code") != "OK":
-            return value
-        try:
-            return parse_detail("7", value)
-        except Exception as exc:  # the same error, with the same text
-            return f"{type(exc).__name__}: {exc}"
-
-    assert outcome(decode_information) == outcome(json.loads)

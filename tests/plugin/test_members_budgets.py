@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -163,3 +164,53 @@ def test_two_steps_at_once_share_the_accounts_max_concurrency_and_both_progress(
     both = adds[start:end]
     assert len(both) > size // 2, (start, end)  # the steps overlapped
     assert min(both.count(i) for i in lists) > len(both) / 3, {i: both.count(i) for i in lists}
+
+
+def _peak_mb(pid: int) -> float:
+    """The process's peak resident set size (VmHWM), in MB."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads /proc (Linux)")
+def test_plugin_memory_per_member_keeps_100000_members_under_600_mb(
+    avosms_config: dict[str, str], emulator: Any
+) -> None:
+    # Every step of 3,000 members with four fields each, on one plugin: the peak resident
+    # memory above the plugin's own (after a step of 10 members loaded everything) is
+    # linear in N, so 100,000 members must fit the issue's 600 MB.
+    n = 3000
+    people = [
+        {"phone_number": number, "first_name": f"First{i}", "last_name": f"Last{i}"}
+        | {"email": f"person{i}@example.com"}
+        for i, number in enumerate(numbers(n))
+    ]
+    warm, big = (str(emulator.backend.console_create_list(f"L{i}", "FR")) for i in range(2))
+    with h.PluginProcess(unset_prefixes=["AVOSMS_"]) as plugin:
+        stack = h.Stack(plugin, config=avosms_config, default_type=MEMBERS_TYPE)
+        small = h.program_inputs(
+            lambda: ContactListMembers("warm", list_id=warm, members=people[:10])
+        )
+        stack.up(small)
+        base = _peak_mb(plugin.proc.pid)
+        program = {
+            **small,
+            **h.program_inputs(lambda: ContactListMembers("big", list_id=big, members=people)),
+        }
+        stack.up(program)
+        stack.refresh()
+        stack.up(program)  # no change
+        edited = [{**p, "first_name": "Edited"} if i < 10 else p for i, p in enumerate(people)]
+        stack.up(
+            {
+                **small,
+                **h.program_inputs(lambda: ContactListMembers("big", list_id=big, members=edited)),
+            }
+        )
+        peak = _peak_mb(plugin.proc.pid)
+    assert len(emulator.backend.get_list(big)["contacts"]) == n
+    per_member = (peak - base) / n
+    assert base + per_member * 100_000 < 600, (base, peak, per_member)

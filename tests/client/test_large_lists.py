@@ -17,11 +17,8 @@ from pulumi_avosms.client import AvoSMSClient
 from pulumi_avosms.client.replies import MAX_REPLY_BYTES
 from pulumi_avosms.emulator.api import _contact_entry
 from pulumi_avosms.errors import UnexpectedResponseError
-from tests.client import test_hostile_server as hostile
-from tests.client.test_hostile_server import Handler, RawServer, _raw_json
 from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
-
-raw_server = hostile.raw_server  # the fixture: servers closed after each test
+from tests.support.raw_server import Handler, RawServer, raw_json
 
 
 def contact(i: int) -> dict[str, str]:
@@ -58,7 +55,7 @@ def test_a_list_of_200000_contacts_with_every_field_set_is_read(
     n = 200_000
     payload = information(n)
     assert MAX_REPLY_BYTES < len(payload) <= MAX_INFORMATION_BYTES  # past the old cliff
-    server = raw_server(_raw_json(payload))
+    server = raw_server(raw_json(payload))
     with AvoSMSClient(DEMO_ID, DEMO_KEY, server.url, max_retries=0, read_timeout=60) as client:
         detail = client.get_list("7")
     assert detail.contact_count == n and len(detail.contacts) == n
@@ -74,7 +71,7 @@ def test_reading_a_list_costs_memory_in_proportion_to_its_contacts(
     # (the body as received, its text, the parsed reply, the contacts kept) peaks under 5
     # bytes per reply byte: about 130 MB at 100,000 such contacts, 270 MB at 200,000.
     payload = information(20_000)
-    server = raw_server(_raw_json(payload))
+    server = raw_server(raw_json(payload))
     with AvoSMSClient(DEMO_ID, DEMO_KEY, server.url, max_retries=0, read_timeout=60) as client:
         tracemalloc.start()
         try:
@@ -92,7 +89,7 @@ def test_a_contact_reply_of_tiny_items_past_the_old_cap_is_refused_before_it_is_
     # ~11 million empty objects in 17 MiB: json.loads would build gigabytes of dicts.
     items = (MAX_REPLY_BYTES + (1 << 20)) // 3
     payload = b'{"code": "OK", "list_contact": [' + b",".join([b"{}"] * items) + b"]}"
-    server = raw_server(_raw_json(payload))
+    server = raw_server(raw_json(payload))
     with AvoSMSClient(DEMO_ID, DEMO_KEY, server.url, max_retries=0, read_timeout=60) as client:
         tracemalloc.start()
         try:

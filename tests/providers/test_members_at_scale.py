@@ -9,11 +9,13 @@ from unittest import mock
 import phonenumbers
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
 
 from pulumi_avosms import _members_rules
 from pulumi_avosms._limits import MAX_MEMBERS_REPLY_BYTES, information_reply_bytes
 from pulumi_avosms._members_rules import check_inputs, check_members
-from tests.providers.test_contact_list_members_provider import make_provider
+from pulumi_avosms.contact_list_members import ContactListMembersProvider
 
 CIVILITIES = ["M", "Mme", "m.", "MME", "", None]
 NAMES = st.one_of(st.none(), st.text(max_size=12))
@@ -115,7 +117,8 @@ _FIELDS = _members_rules.CONTACT_FIELDS
 def test_a_refresh_parses_only_the_numbers_that_drifted_and_sends_inputs_only_on_drift(
     avosms_config: dict[str, str], emulator: Any
 ) -> None:
-    provider = make_provider(avosms_config)
+    provider = ContactListMembersProvider()
+    provider.configure(ConfigureRequest(Config(avosms_config, "test")))
     list_id = str(emulator.backend.console_create_list("Big", "FR"))
     inputs, failures = check_inputs({}, {"list_id": list_id, "members": declared(50)})
     assert failures == []

@@ -11,7 +11,7 @@ fingerprint is enough to tell which numbers changed since the last step.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ._model import CONTACT_FIELDS, ContactInfo
@@ -27,6 +27,7 @@ PrintMap = dict[str, str]
 Current = Mapping[str, Mapping[str, str] | str]
 
 __all__ = [
+    "Current",
     "Fields",
     "Held",
     "MemberMap",
@@ -36,6 +37,7 @@ __all__ = [
     "compact",
     "contact_of",
     "differences",
+    "digest",
     "fingerprint",
     "plan_changes",
     "prints",
@@ -72,7 +74,14 @@ def fingerprint(fields: Mapping[str, str] | str) -> str:
     taken as a fingerprint already."""
     if isinstance(fields, str):
         return fields
-    text = "\x1f".join(str(fields.get(name) or "") for name in CONTACT_FIELDS)
+    get = fields.get
+    return digest([str(get(name) or "") for name in CONTACT_FIELDS])
+
+
+def digest(values: Sequence[str]) -> str:
+    """The fingerprint of a member whose fields hold ``values`` (in :data:`CONTACT_FIELDS`
+    order, ``""`` when not set)."""
+    text = "\x1f".join(values)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:FINGERPRINT_CHARS]
 
 
@@ -161,13 +170,13 @@ def removals(
 
 
 def plan_changes(
-    wanted: Mapping[str, Mapping[str, str]],
+    wanted: Current,
     current: Current,
     *,
     removes: Removals = NO_REMOVALS,
 ) -> Plan:
-    """What turns ``current`` (fields, or the fingerprints of a state) into ``wanted``: the
-    numbers to add and update, and ``removes`` (which :func:`removals` decides)."""
+    """What turns ``current`` into ``wanted`` (each fields, or fingerprints): the numbers to
+    add and update, and ``removes`` (which :func:`removals` decides)."""
     return Plan(
         adds=tuple(sorted(n for n in wanted if n not in current)),
         updates=tuple(

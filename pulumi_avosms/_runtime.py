@@ -114,8 +114,10 @@ def get_client(settings: ProviderSettings) -> AvoSMSClient:
             read_timeout=settings.timeout,
             max_retries=settings.max_retries,
             max_retry_time=settings.retry_timeout,
-            # The plugin's 4 workers may each run a ContactListMembers step's calls at once.
-            pool_size=4 * settings.max_concurrency,
+            # The plugin's 4 workers may each run a ContactListMembers step at once: they
+            # share the account's maxConcurrency calls in flight, in order of arrival.
+            pool_size=settings.max_concurrency,
+            max_in_flight=settings.max_concurrency,
             credentials_source=settings.credentials_source(),
         )
         _clients[settings] = client

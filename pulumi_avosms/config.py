@@ -33,7 +33,8 @@ Settings (stack config key, environment fallback, default):
     always gets its own full bound, so the worst case is the larger of this budget and one
     attempt (``connectTimeout + timeout``).
 ``avosms:maxConcurrency`` / ``AVOSMS_MAX_CONCURRENCY`` — 8
-    API calls one ContactListMembers step makes at once (each retried like any call).
+    API calls in flight to one account at once, shared by every step the plugin runs at
+    once (ContactListMembers steps make many; each call retried like any call).
 ``avosms:emulatorState`` / ``AVOSMS_EMULATOR_STATE``
     The embedded emulator's SQLite file (``.avosms/emulator.sqlite3`` by default).
 ``avosms:accounts`` / ``AVOSMS_<NAME>_API_ID``, ``_API_KEY``, ``_ENDPOINT``

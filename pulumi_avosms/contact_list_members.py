@@ -58,6 +58,7 @@ from ._members_plan import (
     Plan,
     differences,
     plan_changes,
+    prints,
     removals,
 )
 from ._members_rules import CLEAR_PROPERTY, by_position, check_inputs
@@ -153,10 +154,10 @@ class ContactListMembersProvider(AvoSMSProvider):
             raise ContactListMembersError(
                 f"Could not refresh the members of contact list {list_id}: {err}", list_id=list_id
             ) from err
-        live = self._readable(list_id, detail.contacts, detail.country_code)
-        exclusive = is_exclusive(props)
         refresh = "members" in props  # an import's read has no previous state
         held = held_of(props)
+        live = self._readable(list_id, detail.contacts, detail.country_code, held.prints)
+        exclusive = is_exclusive(props)
         if exclusive:
             members = live
             declared_before = held.prints.keys() - held.undeclared
@@ -171,6 +172,11 @@ class ContactListMembersProvider(AvoSMSProvider):
         if props.get(IMPORT_PROPERTY):
             inputs[IMPORT_PROPERTY] = props[IMPORT_PROPERTY]
         outs = outputs_of(inputs, members, detail.contact_count, undeclared=undeclared)
+        if refresh and outs["members"] == held.prints:
+            # No drift: the inputs in state say this already (every step writes the inputs'
+            # members and their prints together, and the same numbers are undeclared), so
+            # the engine keeps them and the plugin does not send every member back.
+            return ReadResult(list_id, outs)
         return ReadResult(list_id, outs, inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -180,11 +186,12 @@ class ContactListMembersProvider(AvoSMSProvider):
         list_id = str(news["list_id"])
         account = news.get(ACCOUNT_PROPERTY)
         declared = members_of(news)
+        printed = prints(declared)  # once: the plan and the outputs both need them
         held = held_of(olds)
         exclusive = is_exclusive(news)
         count = olds.get("contact_count")
         live_count = int(count) if isinstance(count, (int, float)) else len(held.prints)
-        plan = plan_update(declared, held, exclusive=exclusive)
+        plan = plan_update(printed, held, exclusive=exclusive)
         secrets = self._secrets()
         if exclusive and not held.exclusive:
             live, live_count = self._live(list_id, step="update", account=account)
@@ -214,7 +221,7 @@ class ContactListMembersProvider(AvoSMSProvider):
             # them after a failure, so the step takes them back.
             undo=not exclusive,
         )
-        return UpdateResult(outputs_of(news, declared, live_count))
+        return UpdateResult(outputs_of(news, printed, live_count))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Remove the members the program declared; a list or contact already gone is fine.
@@ -251,10 +258,17 @@ class ContactListMembersProvider(AvoSMSProvider):
             ) from err
         return self._readable(list_id, detail.contacts, detail.country_code), detail.contact_count
 
-    def _readable(self, list_id: str, contacts: Sequence[ContactInfo], region: str) -> MemberMap:
-        """A list's contacts as a member map; those whose number cannot be read are left
-        out (so no plan can remove them) and reported."""
-        members, unreadable = live_members(contacts, region)
+    def _readable(
+        self,
+        list_id: str,
+        contacts: Sequence[ContactInfo],
+        region: str,
+        known: Mapping[str, str] | None = None,
+    ) -> MemberMap:
+        """A list's contacts as a member map (those unchanged from the state's print map
+        ``known`` taken as they are); those whose number cannot be read are left out (so no
+        plan can remove them) and reported."""
+        members, unreadable = live_members(contacts, region, known)
         warn_unreadable(list_id, unreadable, self._secrets())
         return members
 

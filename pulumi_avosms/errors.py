@@ -261,6 +261,15 @@ class MalformedReply(AvoSMSError):
     """
 
 
+class ReplyTooComplex(MalformedReply):
+    """A reply holds more JSON values than may be parsed (``limit``); it was not parsed
+    (internal to the client, like :class:`MalformedReply`)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"more than {limit} values")
+        self.limit = limit
+
+
 class ConfigurationError(AvoSMSError):
     """The provider's settings are missing or malformed; the message says how to fix them."""
 

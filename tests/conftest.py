@@ -20,7 +20,11 @@ from hypothesis import HealthCheck, settings
 
 from pulumi_avosms import _runtime
 
-pytest_plugins = ["tests.support.emulator_fixtures", "tests.support.release"]
+pytest_plugins = [
+    "tests.support.emulator_fixtures",
+    "tests.support.raw_server",
+    "tests.support.release",
+]
 
 # Registered before the test modules are imported, so their settings(...) inherit the profile.
 settings.register_profile(

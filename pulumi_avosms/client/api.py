@@ -16,13 +16,15 @@ from typing import Any, NoReturn, TypeVar
 import requests
 
 from .. import _messages as msg
+from .._limits import MAX_INFORMATION_BYTES
 from .._model import CONTACT_FIELDS, ContactInfo, ContactListDetail, ContactListInfo
 from ..errors import ConfigurationError, PicklingRefusedError
 from . import endpoints as ep
-from .calls import NOT_IN_PLACE, CallRunner, Reconciliation
+from .calls import NOT_IN_PLACE, CallRunner, Reconciliation, ReplyReading
 from .read_cache import SharedReads
 from .replies import (
     MAX_REPLY_BYTES,
+    decode_information,
     match_name,
     parse_created_id,
     parse_detail,
@@ -51,9 +53,12 @@ class AvoSMSClient:
     ``read_cache_ttl`` is the staleness the provider accepts for the reads it makes through
     :meth:`list_lists`, :meth:`find_list_by_name` and :meth:`get_list` (pass it as
     ``max_age``); reconciliation always reads fresh. ``pool_size`` is how many connections
-    are kept for concurrent calls. ``credentials_source`` says whose credentials these are
-    and where they were read from (names only, e.g. ``"read from avosms:apiId and
-    avosms:apiKey"``); an :class:`~pulumi_avosms.errors.AuthenticationError` names it.
+    are kept for concurrent calls; ``max_in_flight`` bounds the calls in flight at once,
+    across every thread using the client (None: no bound). A reply is read up to
+    ``max_reply_bytes``, a list's contacts (``information``) up to ``max_information_bytes``.
+    ``credentials_source`` says whose credentials these are and where they were read from
+    (names only, e.g. ``"read from avosms:apiId and avosms:apiKey"``); an
+    :class:`~pulumi_avosms.errors.AuthenticationError` names it.
 
     Test hooks: ``session`` replaces the ``requests.Session``; ``_sleep``, ``_monotonic`` and
     ``_random`` replace ``time.sleep``, ``time.monotonic`` and ``random.random``.
@@ -72,9 +77,11 @@ class AvoSMSClient:
         read_cache_ttl: float = 2.0,
         session: requests.Session | None = None,
         pool_size: int = 32,
+        max_in_flight: int | None = None,
         backoff_base: float = 0.5,
         backoff_max: float = 10.0,
         max_reply_bytes: int = MAX_REPLY_BYTES,
+        max_information_bytes: int = MAX_INFORMATION_BYTES,
         credentials_source: str = msg.GIVEN_CREDENTIALS,
         _sleep: Callable[[float], None] = time.sleep,
         _monotonic: Callable[[], float] = time.monotonic,
@@ -101,6 +108,7 @@ class AvoSMSClient:
             read_timeout=read_timeout,
             max_reply_bytes=max_reply_bytes,
             pool_size=pool_size,
+            max_in_flight=max_in_flight,
             session=session,
             monotonic=_monotonic,
             credentials_source=credentials_source,
@@ -112,6 +120,8 @@ class AvoSMSClient:
             self._transport, self.policy, sleep=_sleep, monotonic=_monotonic, random=_random
         )
         self._reads = SharedReads(_monotonic)
+        # A list's contacts: up to the engine-derived limit, each contact read as it is parsed.
+        self._information_reading = ReplyReading(max_information_bytes, decode_information)
 
     @property
     def connect_timeout(self) -> float:
@@ -273,6 +283,7 @@ class AvoSMSClient:
             {"listContactId": list_id},
             lambda reply: parse_detail(list_id, reply),
             deadline=deadline,
+            reading=self._information_reading,
         )
 
     def _read_lists(self, deadline: float | None = None) -> list[ContactListInfo]:

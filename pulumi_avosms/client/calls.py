@@ -8,8 +8,6 @@ Errors are never edited: the one finally raised is a new error with the call's c
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import random
 import time
@@ -21,12 +19,12 @@ from .. import _messages as msg
 from .._text import scrub
 from ..errors import APIError, UnexpectedResponseError
 from .endpoints import READ_ENDPOINTS
-from .replies import MAX_REPLY_VALUES, MalformedReply, too_many_values
+from .replies import MalformedReply, ReplyTooComplex, decode_reply
 from .reply_errors import error_from_reply
 from .retry_policy import RetryPolicy
 from .transport import Transport
 
-__all__ = ["NOT_IN_PLACE", "CallRunner", "Reconciliation"]
+__all__ = ["NOT_IN_PLACE", "CallRunner", "Reconciliation", "ReplyReading"]
 
 logger = logging.getLogger("pulumi_avosms.client")
 
@@ -56,6 +54,19 @@ class Reconciliation:
 
 
 _NO_RECONCILIATION = Reconciliation()
+
+
+@dataclass(frozen=True)
+class ReplyReading:
+    """How a call's reply is read when it is not like the others: at most ``max_bytes``
+    (``None``: the transport's limit), decoded by ``decode`` (bytes -> JSON value, raising
+    ``ValueError`` for what is not JSON and :class:`ReplyTooComplex`)."""
+
+    max_bytes: int | None = None
+    decode: Callable[[bytes], object] = decode_reply
+
+
+_ORDINARY_READING = ReplyReading()
 
 
 def _echoes(body: bytes, secrets: tuple[str, ...]) -> bool:
@@ -100,6 +111,7 @@ class CallRunner:
         *,
         deadline: float | None = None,
         reconciliation: Reconciliation = _NO_RECONCILIATION,
+        reading: ReplyReading | None = None,
     ) -> _T:
         """The call's parsed result after at most the policy's attempts, or its last error.
 
@@ -120,7 +132,7 @@ class CallRunner:
             attempt += 1
             try:
                 bound = first_bound if attempt == 1 else deadline
-                return self.request_once(endpoint, params, parse, attempt, bound)
+                return self.request_once(endpoint, params, parse, attempt, bound, reading)
             except APIError as exc:
                 error = exc
             # Decisions are made outside the except block so that nothing raised below gets
@@ -206,24 +218,30 @@ class CallRunner:
         parse: Callable[[Mapping[str, Any]], _T],
         attempt: int = 1,
         deadline: float | None = None,
+        reading: ReplyReading | None = None,
     ) -> _T:
         """One HTTP request (ended by ``deadline``); the parsed result, or an APIError."""
+        reading = reading or _ORDINARY_READING
         try:
-            reply = self.transport.post_form(endpoint, params, deadline)
+            reply = self.transport.post_form(
+                endpoint, params, deadline, max_reply_bytes=reading.max_bytes
+            )
         except APIError as exc:
             logger.debug("%s attempt %d: %s", endpoint, attempt, type(exc).__name__)
             raise
-        if too_many_values(reply.body):
+        payload: object = reply.body
+        try:
+            payload = reading.decode(reply.body)
+        except ReplyTooComplex as exc:
             raise UnexpectedResponseError(
                 None,
-                msg.reply_too_complex(MAX_REPLY_VALUES),
+                msg.reply_too_complex(exc.limit),
                 endpoint,
                 reply.status,
                 should_retry=False,
-            )
-        payload: object = reply.body
-        with contextlib.suppress(ValueError, RecursionError):
-            payload = json.loads(reply.body)
+            ) from None
+        except (ValueError, RecursionError):
+            pass
         if isinstance(payload, str):
             payload = reply.body  # a bare JSON string: let error_from_reply describe the raw reply
         error = error_from_reply(

@@ -8,6 +8,7 @@ functions clean up contact fields as AvoSMS returns them, so they compare with i
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -16,11 +17,14 @@ from typing import Any
 from .._model import CONTACT_FIELDS, ContactInfo, ContactListDetail, ContactListInfo
 from .._text import describe
 from ..contact_validation import normalize_birthday, normalize_email
-from ..errors import MalformedReply, ValidationError
+from ..errors import MalformedReply, ReplyTooComplex, ValidationError
 from .endpoints import CONTACT_FIELD_NAMES
 
 __all__ = [
     "MalformedReply",
+    "ReplyTooComplex",
+    "decode_information",
+    "decode_reply",
     "match_name",
     "parse_created_id",
     "parse_detail",
@@ -37,19 +41,47 @@ _MAX_COUNT = 10**15
 _MAX_ID_CHARS = 64
 
 
-#: The largest reply read. AvoSMS's biggest reply is one list's ``information``: at about
-#: 300 bytes per contact, 16 MiB holds some 50,000 contacts, more than an SMS contact list
-#: managed as code has. Parsing 16 MiB made of tiny items peaks near 100 MB (measured).
+#: The largest reply read from any endpoint but ``information`` (whose limit,
+#: :data:`~pulumi_avosms._limits.MAX_INFORMATION_BYTES`, is the engine's). Those replies are
+#: a code, an ID or the account's listing (~200 bytes a list): 16 MiB holds some 80,000 lists.
 MAX_REPLY_BYTES = 16 * 1024 * 1024
-#: At most this many JSON values (counted by their separators) are parsed from one reply, so
-#: a reply of tiny items ("[{},{},...]") cannot cost gigabytes: 1M values stay near 100 MB.
+#: At most this many JSON values (counted by their separators) are parsed from one such
+#: reply, so a reply of tiny items ("[{},{},...]") cannot cost gigabytes: 1M stay near 100 MB.
 MAX_REPLY_VALUES = 1_000_000
+#: An ``information`` reply may hold more values than :data:`MAX_REPLY_VALUES`, at most one
+#: per this many bytes: AvoSMS's keys are long (``"contact_email": "",`` is 19 bytes for one
+#: value), so a real reply holds one value per 19 bytes or more, and a reply of tiny items
+#: is refused unparsed (what is parsed costs at most ~7 bytes of memory per reply byte).
+MIN_BYTES_PER_VALUE = 8
+
+
+def _values(body: bytes) -> int:
+    # An over-estimate (separators inside strings count too), cheap: three C-speed scans.
+    return body.count(b",") + body.count(b"{") + body.count(b"[")
 
 
 def too_many_values(body: bytes) -> bool:
     """Whether parsing ``body`` could build more than :data:`MAX_REPLY_VALUES` values."""
-    # An over-estimate (separators inside strings count too), cheap: three C-speed scans.
-    return body.count(b",") + body.count(b"{") + body.count(b"[") > MAX_REPLY_VALUES
+    return _values(body) > MAX_REPLY_VALUES
+
+
+def decode_reply(body: bytes) -> object:
+    """A reply's JSON value; :class:`ReplyTooComplex` past :data:`MAX_REPLY_VALUES`, and
+    ``ValueError`` (or ``RecursionError``) when it is not JSON."""
+    if too_many_values(body):
+        raise ReplyTooComplex(MAX_REPLY_VALUES)
+    return json.loads(body)
+
+
+def decode_information(body: bytes) -> object:
+    """An ``information`` reply's JSON value: like :func:`decode_reply`, but it may hold more
+    than :data:`MAX_REPLY_VALUES` values, one per :data:`MIN_BYTES_PER_VALUE` bytes at most
+    (a list's contacts). Reading one peaks under 5 bytes of memory per reply byte: the body,
+    its text, the parsed reply and the contacts made from it."""
+    limit = max(MAX_REPLY_VALUES, len(body) // MIN_BYTES_PER_VALUE)
+    if _values(body) > limit:
+        raise ReplyTooComplex(limit)
+    return json.loads(body)
 
 
 def _require(obj: Mapping[str, Any], name: str, where: str) -> Any:
@@ -167,9 +199,16 @@ def parse_contact(obj: Any, where: str) -> ContactInfo:
     )
     if not phone.strip():
         raise MalformedReply(f"{where} has an empty 'contact_telephone_number'")
-    keys = {name: CONTACT_FIELD_NAMES[name][1] for name in CONTACT_FIELDS}
-    fields = {name: as_text(obj.get(key), key) for name, key in keys.items()}
+    fields = {}
+    for name, key in _REPLY_KEYS:
+        value = obj.get(key)
+        # Text as it almost always comes, without a call; anything else read by as_text.
+        fields[name] = value if type(value) is str else as_text(value, key)
     return ContactInfo(phone_number=phone, **fields)
+
+
+#: Each contact field with its key in a reply, in the order of CONTACT_FIELDS.
+_REPLY_KEYS = tuple((name, CONTACT_FIELD_NAMES[name][1]) for name in CONTACT_FIELDS)
 
 
 def parse_created_id(reply: Mapping[str, Any]) -> str:

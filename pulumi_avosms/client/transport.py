@@ -36,6 +36,7 @@ from ..errors import (
     UnexpectedResponseError,
 )
 from .attempt_deadline import AttemptDeadline, DeadlineAdapter
+from .call_slots import CallSlots
 
 __all__ = ["RawReply", "Transport"]
 
@@ -142,7 +143,9 @@ class Transport:
 
     ``connect_timeout`` bounds opening a connection; ``read_timeout`` bounds each silence and
     the whole reply; replies over ``max_reply_bytes`` are cut off unread. ``pool_size``
-    connections are kept for concurrent calls. ``session`` (tests) replaces the session.
+    connections are kept for concurrent calls, and at most ``max_in_flight`` calls are in
+    flight at once (None: no bound), the others waiting their turn in order of arrival.
+    ``session`` (tests) replaces the session.
     ``credentials_source`` says whose credentials these are (names only), for the error
     AvoSMS's refusal of them becomes.
     """
@@ -157,6 +160,7 @@ class Transport:
         read_timeout: float,
         max_reply_bytes: int,
         pool_size: int,
+        max_in_flight: int | None = None,
         session: requests.Session | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         credentials_source: str = msg.GIVEN_CREDENTIALS,
@@ -187,6 +191,7 @@ class Transport:
             session.trust_env = not loopback
         self._session = session
         self._routes: dict[str, _Route] = {}
+        self._slots = CallSlots(max_in_flight) if max_in_flight else None
 
     def __reduce__(self) -> NoReturn:
         raise PicklingRefusedError(
@@ -207,13 +212,38 @@ class Transport:
         return self.connect_timeout + self.read_timeout
 
     def post_form(
-        self, endpoint: str, params: Mapping[str, str], deadline: float | None = None
+        self,
+        endpoint: str,
+        params: Mapping[str, str],
+        deadline: float | None = None,
+        *,
+        max_reply_bytes: int | None = None,
     ) -> RawReply:
         """POST ``params`` and the credentials to ``endpoint``; the reply, read in full.
 
         The attempt ends by :meth:`attempt_seconds` and by ``deadline`` (a ``monotonic``
-        time, the call's hard bound), whichever comes first.
+        time, the call's hard bound), whichever comes first, once a call slot is free.
+        ``max_reply_bytes`` replaces the transport's reply limit for this call.
         """
+        slots = self._slots
+        if slots is None:
+            return self._attempt(endpoint, params, deadline, max_reply_bytes)
+        # The wait for a slot is part of the call's budget, not of the attempt's bound.
+        if not slots.acquire(None if deadline is None else deadline - self._monotonic()):
+            url = self.url(endpoint)
+            raise APITimeoutError(None, msg.budget_spent(url), endpoint, request_sent=False)
+        try:
+            return self._attempt(endpoint, params, deadline, max_reply_bytes)
+        finally:
+            slots.release()
+
+    def _attempt(
+        self,
+        endpoint: str,
+        params: Mapping[str, str],
+        deadline: float | None,
+        max_reply_bytes: int | None,
+    ) -> RawReply:
         seconds = self.attempt_seconds()
         if deadline is not None:
             seconds = min(seconds, deadline - self._monotonic())
@@ -232,7 +262,8 @@ class Transport:
                 error = self._transport_error(endpoint, exc)
             if response is not None:
                 try:
-                    body, error = self._read_bounded_body(endpoint, response)
+                    limit = self.max_reply_bytes if max_reply_bytes is None else max_reply_bytes
+                    body, error = self._read_bounded_body(endpoint, response, limit)
                     status, headers = response.status_code, response.headers
                     clock.finish()  # before the connection goes back to the pool
                 finally:
@@ -285,10 +316,9 @@ class Transport:
         return _Route(request, self._session.get_adapter(url), settings)
 
     def _read_bounded_body(
-        self, endpoint: str, response: requests.Response
+        self, endpoint: str, response: requests.Response, limit: int
     ) -> tuple[bytes, APIError | None]:
         status = response.status_code
-        limit = self.max_reply_bytes
         url = self.url(endpoint)
         too_big = UnexpectedResponseError(
             None, msg.reply_too_large(limit), endpoint, status, should_retry=False

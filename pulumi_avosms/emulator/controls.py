@@ -105,6 +105,8 @@ class Stats:
             self._bytes_out: dict[str, int] = {}
             self._connections = 0
             self._total_calls = 0
+            self._in_flight = 0
+            self._max_in_flight = 0
 
     def count_call(self, endpoint: str, body_bytes: int) -> None:
         """One API call to ``endpoint`` whose body had ``body_bytes`` bytes."""
@@ -112,6 +114,17 @@ class Stats:
             self._calls[endpoint] = self._calls.get(endpoint, 0) + 1
             self._bytes_in[endpoint] = self._bytes_in.get(endpoint, 0) + body_bytes
             self._total_calls += 1
+
+    def call_started(self) -> None:
+        """An API call is being served (from its request read to its reply sent)."""
+        with self._lock:
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+
+    def call_finished(self) -> None:
+        """An API call was answered (or dropped)."""
+        with self._lock:
+            self._in_flight = max(self._in_flight - 1, 0)
 
     def count_out(self, endpoint: str, body_bytes: int) -> None:
         """A reply body of ``body_bytes`` bytes sent for ``endpoint``."""
@@ -141,7 +154,8 @@ class Stats:
             return self._calls.get(endpoint, 0)
 
     def snapshot(self) -> dict[str, Any]:
-        """Plain-dict copy: {"calls", "bytes_in", "bytes_out", "connections", "total_calls"}."""
+        """Plain-dict copy: {"calls", "bytes_in", "bytes_out", "connections", "total_calls",
+        "max_in_flight"} (the most API calls served at once since the last reset)."""
         with self._lock:
             return {
                 "calls": dict(self._calls),
@@ -149,6 +163,7 @@ class Stats:
                 "bytes_out": dict(self._bytes_out),
                 "connections": self._connections,
                 "total_calls": self._total_calls,
+                "max_in_flight": self._max_in_flight,
             }
 
 

@@ -278,6 +278,14 @@ class Handler(BaseHTTPRequestHandler):
             emulator.request_finished()
 
     def _api_call(self, method: str, path: str, query: str, body: bytes) -> None:
+        stats = self.server.emulator.controls.stats
+        stats.call_started()
+        try:
+            self._serve_api_call(method, path, query, body)
+        finally:
+            stats.call_finished()
+
+    def _serve_api_call(self, method: str, path: str, query: str, body: bytes) -> None:
         emulator = self.server.emulator
         abort = emulator.controls.abort  # see EmulatorControls
 

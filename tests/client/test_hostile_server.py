@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -24,102 +24,7 @@ from pulumi_avosms.errors import (
     UnexpectedResponseError,
 )
 from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
-
-Handler = Callable[[socket.socket, threading.Event], None]
-
-
-def _read_request(conn: socket.socket) -> bytes:
-    """The whole request: headers, then as many body bytes as Content-Length says."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return data
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value.strip())
-    while len(body) < length:
-        chunk = conn.recv(65536)
-        if not chunk:
-            break
-        body += chunk
-    return head + b"\r\n\r\n" + body
-
-
-class RawServer:
-    """Accepts connections on 127.0.0.1 and hands each to ``handler`` in its own thread."""
-
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
-        self.stop = threading.Event()
-        #: Each request, recorded before the handler replies (a client that got its reply
-        #: may look at once); a request cut short is recorded as far as it arrived.
-        self.received: list[bytes] = []
-        self._arrived = threading.Condition()
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.2)
-        self.port = self.listener.getsockname()[1]
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                continue
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn: socket.socket) -> None:
-        with conn:
-            conn.settimeout(5)
-            try:
-                request = _read_request(conn)
-            except OSError:
-                request = b""
-            with self._arrived:
-                self.received.append(request)
-                self._arrived.notify_all()
-            if not request:
-                return
-            try:
-                self.handler(conn, self.stop)
-            except OSError:
-                return
-
-    def wait_for_requests(self, count: int) -> list[bytes]:
-        """``received`` once it holds ``count`` requests (the last may trail the client's
-        time-out by a moment), or as it is after 5 s."""
-        with self._arrived:
-            self._arrived.wait_for(lambda: len(self.received) >= count, timeout=5)
-            return list(self.received)
-
-    def close(self) -> None:
-        self.stop.set()
-        self.listener.close()
-        self.thread.join(5)
-
-
-@pytest.fixture
-def raw_server() -> Iterator[Callable[[Handler], RawServer]]:
-    servers: list[RawServer] = []
-
-    def start(handler: Handler) -> RawServer:
-        server = RawServer(handler)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
+from tests.support.raw_server import Handler, RawServer, raw_json
 
 
 def _trickle_status_line(conn: socket.socket, stop: threading.Event) -> None:
@@ -264,20 +169,6 @@ def test_no_proxy_keeps_a_remote_https_endpoint_off_the_environments_proxy(
         assert "https" not in chosen
 
 
-def _raw_json(payload: bytes, *, length: bool = True) -> Handler:
-    def handler(conn: socket.socket, stop: threading.Event) -> None:
-        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
-        if length:
-            head += b"Content-Length: " + str(len(payload)).encode() + b"\r\n"
-        conn.sendall(head + b"\r\n")
-        for start in range(0, len(payload), 1 << 16):
-            if stop.is_set():
-                return
-            conn.sendall(payload[start : start + (1 << 16)])
-
-    return handler
-
-
 #: Replies at the caps built to cost the most memory to parse: under both caps, distinct
 #: numbers, distinct strings, one object of distinct keys, many one-key objects; and tiny
 #: items filling the byte cap (refused by the value cap; json.loads would take ~1.6 GB).
@@ -299,7 +190,7 @@ def test_one_call_parsing_the_costliest_reply_at_the_caps_stays_under_256_mb(
     payload = b'{"code": "OK", "list_contact": ' + _COSTLY_SHAPES[shape]() + b"}"
     assert len(payload) <= MAX_REPLY_BYTES
     assert too_many_values(payload) == (shape == "tiny")
-    server = raw_server(_raw_json(payload))
+    server = raw_server(raw_json(payload))
     client = AvoSMSClient(DEMO_ID, DEMO_KEY, server.url, max_retries=0, read_timeout=60)
     tracemalloc.start()
     try:
@@ -316,7 +207,7 @@ def test_a_reply_of_a_million_tiny_items_is_refused_before_it_is_parsed(
 ) -> None:
     # 3.6 MB, well under the size cap, but json.loads would build 1.2 million dicts.
     items = b",".join([b"{}"] * 1_200_000)
-    server = raw_server(_raw_json(b'{"code": "OK", "list_contact": [' + items + b"]}"))
+    server = raw_server(raw_json(b'{"code": "OK", "list_contact": [' + items + b"]}"))
     client = AvoSMSClient(DEMO_ID, DEMO_KEY, server.url, max_retries=0)
     with client, pytest.raises(UnexpectedResponseError, match="more than 1000000 values"):
         client.list_lists()
@@ -326,7 +217,7 @@ def test_a_reply_over_the_size_cap_is_cut_off_even_without_a_declared_length(
     raw_server: Callable[[Handler], RawServer],
 ) -> None:
     payload = b'{"code": "OK", "pad": "' + b"x" * (17 << 20) + b'"}'
-    server = raw_server(_raw_json(payload, length=False))
+    server = raw_server(raw_json(payload, length=False))
     client = AvoSMSClient(DEMO_ID, DEMO_KEY, server.url, max_retries=0)
     with client, pytest.raises(UnexpectedResponseError, match=f"larger than {16 << 20} bytes"):
         client.list_lists()

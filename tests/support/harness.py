@@ -62,6 +62,8 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
+from pulumi_avosms._limits import ENGINE_MESSAGE_BYTES
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: The engine's marker for "not known until another resource exists" (a plain string on the wire).
 UNKNOWN: str = rpc.UNKNOWN
@@ -70,6 +72,12 @@ DYNAMIC_PACKAGE = "pulumi-python"
 #: ``ContactList``'s type token (``Resource`` subclass with ``module="avosms"``).
 CONTACT_LIST_TYPE = "pulumi-python:dynamic/avosms:ContactList"
 PROVIDER_KEY = "__provider"
+#: The engine's message limits on its channel to a plugin (400 MiB each way), not gRPC's
+#: default 4 MiB: a ContactListMembers of 50,000 members is a message of ~10 MB.
+ENGINE_CHANNEL_OPTIONS = [
+    ("grpc.max_receive_message_length", ENGINE_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", ENGINE_MESSAGE_BYTES),
+]
 
 _DIFF_NAMES = {
     provider_pb2.DiffResponse.DIFF_UNKNOWN: "DIFF_UNKNOWN",
@@ -401,7 +409,9 @@ class PluginProcess:
 
         try:
             self.port = self._wait_for_port(startup_timeout)
-            self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
+            self.channel = grpc.insecure_channel(
+                f"127.0.0.1:{self.port}", options=ENGINE_CHANNEL_OPTIONS
+            )
             grpc.channel_ready_future(self.channel).result(timeout=startup_timeout)
             self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
         except BaseException:

@@ -91,22 +91,20 @@ class ResourcesModel(RuleBasedStateMachine):
         self.account: str | None = None
         #: slot -> (number, fields): the Contact resources the program declares.
         self.contacts: dict[str, tuple[str, dict[str, str]]] = {}
-        self.stack = self._new_stack()
+        self.stack = self._new_stack(fresh=False)
         self.list_id: str | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    def _new_stack(self, state: dict[str, Any] | None = None) -> h.Stack:
-        """A stack on a new plugin process, as each `pulumi` command starts (no cached read)."""
+    def _new_stack(self, state: dict[str, Any] | None = None, *, fresh: bool = True) -> h.Stack:
+        """A stack on a new plugin process, as each `pulumi` command starts (no cached read);
+        with ``fresh=False``, on the one already running (a new example: nothing to read)."""
         cls = type(self)
-        if cls.plugin is not None:
+        if cls.plugin is not None and (fresh or not cls.plugin.alive):
             cls.plugin.close()
-        env: dict[str, str | None] = {}
-        for name in ("TEAM", "OPS"):
-            env[f"AVOSMS_{name}_API_ID"] = DEMO_ID
-            env[f"AVOSMS_{name}_API_KEY"] = DEMO_KEY
-            env[f"AVOSMS_{name}_ENDPOINT"] = self.emulator.api_url
-        cls.plugin = h.PluginProcess(unset_prefixes=["AVOSMS_"], env=env)
+            cls.plugin = None
+        if cls.plugin is None:
+            cls.plugin = self._start_plugin()
         config = {
             "avosms:apiId": DEMO_ID,
             "avosms:apiKey": DEMO_KEY,
@@ -114,7 +112,17 @@ class ResourcesModel(RuleBasedStateMachine):
         }
         stack = h.Stack(cls.plugin, config=config, default_type=LIST_TYPE)
         stack.state = state if state is not None else {}
+        # The account listing cached by the last example's refresh does not show this one's.
+        self.console_changed = not fresh
         return stack
+
+    def _start_plugin(self) -> h.PluginProcess:
+        env: dict[str, str | None] = {}
+        for name in ("TEAM", "OPS"):
+            env[f"AVOSMS_{name}_API_ID"] = DEMO_ID
+            env[f"AVOSMS_{name}_API_KEY"] = DEMO_KEY
+            env[f"AVOSMS_{name}_ENDPOINT"] = self.emulator.api_url
+        return h.PluginProcess(unset_prefixes=["AVOSMS_"], env=env)
 
     def program(self) -> dict[str, dict[str, Any]]:
         """What the program registers: the list, then its contacts (once the list exists)."""
@@ -235,12 +243,14 @@ class ResourcesModel(RuleBasedStateMachine):
     @rule(number=st.sampled_from(POOL), fields=FIELDS)
     def console_adds(self, number: str, fields: dict[str, str]) -> None:
         _hit()
+        self.console_changed = True
         if self.list_id and number not in self.live()[1]:
             self.emulator.backend.console_add_contact(self.list_id, number, **fields)
 
     @rule(data=st.data(), first_name=st.sampled_from(["Zoe", ""]))
     def console_edits(self, data: st.DataObject, first_name: str) -> None:
         _hit()
+        self.console_changed = True
         numbers = sorted(self.live()[1])
         if numbers:
             number = data.draw(st.sampled_from(numbers))
@@ -251,6 +261,7 @@ class ResourcesModel(RuleBasedStateMachine):
     @rule(data=st.data())
     def console_removes(self, data: st.DataObject) -> None:
         _hit()
+        self.console_changed = True
         numbers = sorted(self.live()[1])
         if numbers:
             number = data.draw(st.sampled_from(numbers))
@@ -259,6 +270,7 @@ class ResourcesModel(RuleBasedStateMachine):
     @rule()
     def console_renames_list(self) -> None:
         _hit()
+        self.console_changed = True
         name, _ = self.live()
         if name is not None:
             self.emulator.backend.console_rename_list(str(self.list_id), f"console {next(NAMES)}")
@@ -299,7 +311,8 @@ class ResourcesModel(RuleBasedStateMachine):
     @rule()
     def refresh(self) -> None:
         _hit()
-        self.stack = self._new_stack(self.stack.state)
+        if self.console_changed:  # a new `pulumi refresh`: no read cached by another command
+            self.stack = self._new_stack(self.stack.state)
         self.run("refresh", self.stack.refresh, set())
 
     @rule()

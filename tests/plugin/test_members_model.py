@@ -633,6 +633,12 @@ class MembersModel(RuleBasedStateMachine):
             self.declared_in_failed |= wanted
             if step.killed:
                 return
+            matches = all(live_before.get(n) == f for n, f in self.members.items())
+            if prior is None and self.adopt and matches and self.list_exists and not step.faults:
+                # import_ takes the declared contacts over and leaves the others alone.
+                raise AssertionError(
+                    f"an adoption of a list holding every declared member failed: {step.error}"
+                )
             # Additive mode and creates: the fresh adds are undone. Exclusive: the next
             # refresh (exclusive, from the state kept) shows them.
             kept_exclusive = prior is not None and not creating and prior["outputs"]["exclusive"]
@@ -677,7 +683,8 @@ class MembersModel(RuleBasedStateMachine):
                     f"the up succeeded but AvoSMS holds {number} as {live_after.get(number)}, "
                     f"the program declares {fields}"
                 )
-        if not creating and self.members == fields_before:
+        settled = all(live_before.get(n) == f for n, f in self.members.items())
+        if not creating and self.members == fields_before and settled:
             assert step.writes == 0, (
                 f"an up with nothing to do (ops {step.summary and step.summary.ops}) made "
                 f"{step.writes} write call(s)"

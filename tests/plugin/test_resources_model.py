@@ -52,6 +52,7 @@ SLOTS = ("c0", "c1", "c2")
 FIELDS = st.sampled_from([{}, {"first_name": "Ann"}, {"first_name": "Bob", "other": "x"}])
 #: Names of the same credentials ("team" and "Team" read AVOSMS_TEAM_*, "ops" AVOSMS_OPS_*).
 ACCOUNT_NAMES = ("team", "Team", "ops")
+#: 25 examples of up to 25 steps (about 20 s when every invariant holds); explore: 200.
 CI_EXAMPLES, CI_STEPS = 25, 25
 EXPLORE_EXAMPLES = 200
 EXPLORING = os.environ.get("HYPOTHESIS_PROFILE") == "explore"

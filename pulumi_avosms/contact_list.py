@@ -252,7 +252,13 @@ class ContactListProvider(AvoSMSProvider):
                 f"({olds.get('country_code')} -> {news.get('country_code')})."
             )
         name, account = news["name"], news.get("account")
-        if name != olds.get("name"):
+        renamed = name != olds.get("name")
+        if not renamed:
+            # An update that keeps the name (another name for the same account) still leaves
+            # the list with the program's name: one renamed in the console is renamed back.
+            live = self._live_or_none(id_, account)
+            renamed = live is not None and live.name != name
+        if renamed:
             try:
                 self._client(account).rename_list(id_, name)
             except ConflictError as err:

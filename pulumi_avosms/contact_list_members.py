@@ -216,10 +216,11 @@ class ContactListMembersProvider(AvoSMSProvider):
             live_count=live_count,
             step="update",
             account=account,
-            # Exclusive: the next refresh reads the whole list, so it sees what this step
-            # added. Additive: a refresh reads only the numbers in the state, which lacks
-            # them after a failure, so the step takes them back.
-            undo=not exclusive,
+            # The engine keeps the old state after a failure: exclusive, its next refresh
+            # reads the whole list, so it sees what this step added; additive, a refresh
+            # reads only the numbers in the state, which lacks them, so the step takes
+            # them back.
+            undo=not held.exclusive,
         )
         return UpdateResult(outputs_of(news, printed, live_count))
 

@@ -648,7 +648,10 @@ class MembersModel(RuleBasedStateMachine):
             if not kept_exclusive:
                 fresh = set(live_after) - set(live_before)
                 left = fresh - (set() if creating else self.state_numbers(prior))
-                assert not left, (
+                # When the undo itself fails, the failure lists each one the state lacks.
+                text = str(step.error)
+                listed = "could not be removed again" in text and "not in the state" in text
+                assert not left or (listed and all(n in text for n in left)), (
                     f"the failed up left {sorted(left)} in AvoSMS where no later command sees "
                     f"them ({step.error})"
                 )

@@ -139,6 +139,24 @@ def test_a_retry_after_longer_than_64_characters_is_ignored(length: int, honoure
     assert waits == ([30.0] if honoured else [0.25])
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "soon",
+        "Mon, 01 Jan 99999 00:00:00 GMT",  # a year out of range
+        "Mon, 01 Jan 2026 00:00:00 +99999999999999999999",  # an offset beyond any int
+        "1 Jan 10000000000000000000 0:0:0",
+        "nan",
+        "inf",
+    ],
+)
+def test_an_unreadable_retry_after_leaves_the_clients_own_backoff(value: str) -> None:
+    waits: list[float] = []
+    adapter = Scripted([reply(429, Retry_After=value), reply(200)])
+    assert client_for(adapter, waits).list_lists() == []
+    assert waits == [0.25]
+
+
 def test_a_retry_after_beyond_the_budget_fails_at_once_and_says_so() -> None:
     waits: list[float] = []
     adapter = Scripted([reply(429, Retry_After="120"), reply(200)])

@@ -302,6 +302,12 @@ def _skipped_children(node: ast.AST) -> set[int]:
         skipped.append(node.value)
     elif isinstance(node, (ast.Import, ast.ImportFrom)):
         skipped += list(ast.iter_child_nodes(node))
+    elif (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ("tuple", "dict", "list", "set", "frozenset", "type", "Callable")
+    ):
+        skipped.append(node.slice)  # a generic type (an alias): no behaviour to mutate
     return {id(n) for n in skipped if n is not None}
 
 
@@ -380,7 +386,8 @@ def mutants_of(path: Path, function: str | None = None) -> list[Mutant]:
     data = source.encode("utf-8")
     tree = ast.parse(source)
     line_starts = _offsets(source)
-    relative = str(path.resolve().relative_to(REPO_ROOT)) if path.is_absolute() else str(path)
+    resolved = path.resolve()
+    relative = str(resolved.relative_to(REPO_ROOT) if resolved.is_relative_to(REPO_ROOT) else path)
     found: list[Mutant] = []
     seen: set[tuple[int, int, str]] = set()
     for node, parent, scope, where in _walk(tree):
@@ -570,8 +577,12 @@ def run_module(
             print(f"  {status:9} {mutant.shown()}", flush=True)
         return outcome
 
-    with ThreadPoolExecutor(max_workers=len(workspaces)) as pool:
+    pool = ThreadPoolExecutor(max_workers=len(workspaces))
+    try:
         return list(pool.map(one, mutants))
+    finally:
+        # On Ctrl-C: no mutant starts after the ones running (each ends within its timeout).
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from pulumi.dynamic.config import Config
 from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_avosms import ContactListMembersProvider, ContactListProvider, ContactProvider
+from pulumi_avosms.errors import ContactListError
 
 CONFIG = {
     "avosms:apiId": "demo@avosms.local",
@@ -138,3 +139,42 @@ def test_a_malformed_list_import_id_is_refused_naming_import(bad: str) -> None:
     reason = failures(ContactListProvider, {}, {**LIST, "import_id": bad})
     assert list(reason) == ["import_id"]
     assert reason["import_id"].startswith(f"import_ {bad!r} is not an AvoSMS list ID")
+
+
+def test_members_with_an_import_id_not_known_yet_pass_at_preview() -> None:
+    result = configured(ContactListMembersProvider).check({}, {**MEMBERS, "import_id": UNKNOWN})
+    assert result.failures == []
+    assert result.inputs["import_id"] == UNKNOWN
+
+
+def test_members_with_a_malformed_import_id_get_one_failure_naming_it() -> None:
+    reason = failures(ContactListMembersProvider, {}, {**MEMBERS, "import_id": "seven"})
+    assert list(reason) == ["import_id"]
+    assert reason["import_id"].startswith("import_ 'seven' is not an AvoSMS list ID")
+
+
+# -- adopting a list that differs from the program ----------------------------------------------
+
+
+def test_an_adopted_list_that_differs_shows_a_line_per_difference_then_what_to_do(
+    emulator: Any, avosms_config: dict[str, str]
+) -> None:
+    list_id = emulator.backend.console_create_list("Legacy", "FR")
+    provider = ContactListProvider()
+    provider.configure(ConfigureRequest(Config(avosms_config, "avosms")))
+    with pytest.raises(ContactListError) as caught:
+        provider.create({"name": "Legacy BE", "country_code": "BE", "import_id": list_id})
+    lines = str(caught.value).split("\n")
+    assert lines[0] == (
+        f"Cannot import contact list {list_id}: the program does not match the contact list "
+        "in AvoSMS."
+    )
+    assert [line.split() for line in lines[1:3]] == [
+        ["name", "program:", "'Legacy", "BE'", "AvoSMS:", "'Legacy'"],
+        ["country_code", "program:", "'BE'", "AvoSMS:", "'FR'"],
+    ]
+    assert lines[3:] == [
+        "Change the program to the AvoSMS values to import it as it is; you can change them "
+        "in a later update once it is managed."
+    ]
+    assert [lst["name"] for lst in emulator.backend.lists()] == ["Legacy"]  # nothing changed

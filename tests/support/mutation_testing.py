@@ -30,6 +30,7 @@ import argparse
 import ast
 import contextlib
 import copy
+import dataclasses
 import json
 import os
 import re
@@ -164,6 +165,8 @@ class Mutant:
     start: int
     end: int
     replacement: str  # the text that replaces [start, end)
+    #: 1 for the first mutant with this function, original and mutated text, 2 for the next...
+    occurrence: int = 1
 
     def apply(self, source: str) -> str:
         data = source.encode("utf-8")
@@ -171,9 +174,15 @@ class Mutant:
             "utf-8"
         )
 
-    def key(self) -> tuple[str, str, str, str]:
+    def key(self) -> tuple[str, str, str, str, int]:
         """What identifies it in the equivalents file (line numbers move; the text does not)."""
-        return (self.path, self.function, _squash(self.original), _squash(self.mutated))
+        return (
+            self.path,
+            self.function,
+            _squash(self.original),
+            _squash(self.mutated),
+            self.occurrence,
+        )
 
     def shown(self) -> str:
         """``path:line function: original -> mutated``, on one line."""
@@ -182,7 +191,8 @@ class Mutant:
             if self.kind == "item removed"
             else f"{_cut(self.original)}  ->  {_cut(self.mutated)}"
         )
-        return f"{self.path}:{self.line} {self.function} [{self.kind}]: {change}"
+        nth = f" (occurrence {self.occurrence})" if self.occurrence > 1 else ""
+        return f"{self.path}:{self.line} {self.function} [{self.kind}]: {change}{nth}"
 
 
 def _squash(text: str) -> str:
@@ -438,7 +448,12 @@ def mutants_of(path: Path, function: str | None = None) -> list[Mutant]:
                     seen.add((start, end, text))
                     found.append(mutant)
                 break
-    return found
+    counts: dict[tuple[str, str, str, str, int], int] = {}
+    numbered = []
+    for mutant in found:
+        counts[mutant.key()] = counts.get(mutant.key(), 0) + 1
+        numbered.append(dataclasses.replace(mutant, occurrence=counts[mutant.key()]))
+    return numbered
 
 
 # -- the known-equivalent mutants -------------------------------------------------------------
@@ -455,9 +470,17 @@ def load_equivalents(path: Path = EQUIVALENTS_FILE) -> list[dict[str, str]]:
     return entries
 
 
-def equivalent_keys(entries: Sequence[dict[str, str]]) -> set[tuple[str, str, str, str]]:
+def equivalent_keys(entries: Sequence[dict[str, Any]]) -> set[tuple[str, str, str, str, int]]:
+    """The :meth:`Mutant.key` of each entry (``occurrence`` is 1 unless the entry says)."""
     return {
-        (e["module"], e["function"], _squash(e["original"]), _squash(e["mutated"])) for e in entries
+        (
+            e["module"],
+            e["function"],
+            _squash(e["original"]),
+            _squash(e["mutated"]),
+            int(e.get("occurrence", 1)),
+        )
+        for e in entries
     }
 
 
@@ -539,7 +562,7 @@ def run_module(
     module: str,
     tests: Sequence[str],
     mutants: Sequence[Mutant],
-    equivalents: set[tuple[str, str, str, str]],
+    equivalents: set[tuple[str, str, str, str, int]],
     workspaces: Sequence[Workspace],
     *,
     verbose: bool,

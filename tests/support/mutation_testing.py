@@ -52,7 +52,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 #: test can tell the mutant apart (they are left out of the score).
 EQUIVALENTS_FILE = REPO_ROOT / "tests" / "support" / "equivalent_mutants.json"
 
-#: The tests that reach each module, fastest first (``-x`` stops at the first failure).
+#: The tests that reach each module, fastest first (``-x`` stops at the first failure); a
+#: pattern (``test_members_*engine.py``) stands for the files it matches, in name order.
 TESTS_FOR: dict[str, tuple[str, ...]] = {
     "pulumi_avosms/_text.py": (
         "tests/providers/test_refused_values_quoted.py",
@@ -102,8 +103,10 @@ TESTS_FOR: dict[str, tuple[str, ...]] = {
     ),
     "pulumi_avosms/_members_plan.py": (
         "tests/providers/test_members_plan.py",
+        "tests/providers/test_members_import_differences.py",
         "tests/providers/test_contact_list_members_provider.py",
         "tests/plugin/test_contact_list_members_engine.py",
+        "tests/plugin/test_members_*engine.py",
         "tests/plugin/test_upgrade.py",
     ),
     "pulumi_avosms/_accounts.py": (
@@ -148,6 +151,30 @@ _COMPARE_SWAPS: dict[type, tuple[type, ...]] = {
     ast.Is: (ast.IsNot,),
     ast.IsNot: (ast.Is,),
 }
+#: Names whose subscript is a type (``Mapping[str, int]``): nothing in it to mutate.
+_GENERIC_TYPES = frozenset(
+    [
+        "tuple",
+        "dict",
+        "list",
+        "set",
+        "frozenset",
+        "type",
+        "Callable",
+        "Mapping",
+        "MutableMapping",
+        "Sequence",
+        "Iterable",
+        "Iterator",
+        "Optional",
+        "Union",
+        "Awaitable",
+        "Generator",
+        "ClassVar",
+        "Final",
+        "Literal",
+    ]
+)
 #: Built-in calls swapped for their opposite.
 _CALL_SWAPS = {"min": "max", "max": "min", "any": "all", "all": "any"}
 
@@ -315,7 +342,7 @@ def _skipped_children(node: ast.AST) -> set[int]:
     elif (
         isinstance(node, ast.Subscript)
         and isinstance(node.value, ast.Name)
-        and node.value.id in ("tuple", "dict", "list", "set", "frozenset", "type", "Callable")
+        and node.value.id in _GENERIC_TYPES
     ):
         skipped.append(node.slice)  # a generic type (an alias): no behaviour to mutate
     return {id(n) for n in skipped if n is not None}
@@ -454,6 +481,20 @@ def mutants_of(path: Path, function: str | None = None) -> list[Mutant]:
         counts[mutant.key()] = counts.get(mutant.key(), 0) + 1
         numbered.append(dataclasses.replace(mutant, occurrence=counts[mutant.key()]))
     return numbered
+
+
+def test_files(listed: Sequence[str]) -> list[str]:
+    """``listed`` with each pattern expanded, each file once, in the order given."""
+    found: list[str] = []
+    for entry in listed:
+        path = entry.split("::")[0]
+        matches = sorted(str(p.relative_to(REPO_ROOT)) for p in REPO_ROOT.glob(path))
+        if not matches:
+            raise SystemExit(f"no test file matches {entry}")
+        for match in [entry] if "::" in entry else matches:
+            if match not in found:
+                found.append(match)
+    return found
 
 
 # -- the known-equivalent mutants -------------------------------------------------------------
@@ -658,7 +699,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for module in modules:
         if not (REPO_ROOT / module).is_file():
             parser.error(f"{module}: no such module (give its path from the repository root)")
-        if not args.tests and module not in TESTS_FOR:
+        if not (args.tests or args.list) and module not in TESTS_FOR:
             parser.error(f"{module}: no tests listed in TESTS_FOR; name them with --tests")
     equivalents = equivalent_keys(load_equivalents())
     mutants = {m: mutants_of(REPO_ROOT / m, args.function) for m in modules}
@@ -675,11 +716,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             Workspace(_copy_repository(Path(scratch) / str(i))) for i in range(args.workers)
         ]
         for module in modules:
-            tests = args.tests or TESTS_FOR[module]
-            missing = [t for t in tests if not (REPO_ROOT / t.split("::")[0]).exists()]
-            tests = [t for t in tests if t not in missing]
-            if missing:
-                print(f"{module}: skipping missing test files {missing}", flush=True)
+            tests = test_files(args.tests or TESTS_FOR[module])
             results[module] = run_module(
                 module, tests, mutants[module], equivalents, workspaces, verbose=args.verbose
             )

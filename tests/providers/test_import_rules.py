@@ -119,8 +119,13 @@ def test_a_known_replacing_change_beside_import_is_still_refused(
     assert "import_id" in failures(cls, dict(inputs), {**inputs, **other})
 
 
-def test_an_import_id_not_known_yet_is_passed_through() -> None:
-    result = configured(ContactListProvider).check({}, {**LIST, "import_id": UNKNOWN})
+@pytest.mark.parametrize(
+    ("cls", "inputs"),
+    [*ALL, (ContactListMembersProvider, MEMBERS)],
+    ids=["list", "contact", "members"],
+)
+def test_an_import_id_not_known_yet_is_passed_through(cls: Any, inputs: dict[str, Any]) -> None:
+    result = configured(cls).check({}, {**inputs, "import_id": UNKNOWN})
     assert result.failures == []
     assert result.inputs["import_id"] == UNKNOWN
 
@@ -139,12 +144,6 @@ def test_a_malformed_list_import_id_is_refused_naming_import(bad: str) -> None:
     reason = failures(ContactListProvider, {}, {**LIST, "import_id": bad})
     assert list(reason) == ["import_id"]
     assert reason["import_id"].startswith(f"import_ {bad!r} is not an AvoSMS list ID")
-
-
-def test_members_with_an_import_id_not_known_yet_pass_at_preview() -> None:
-    result = configured(ContactListMembersProvider).check({}, {**MEMBERS, "import_id": UNKNOWN})
-    assert result.failures == []
-    assert result.inputs["import_id"] == UNKNOWN
 
 
 def test_members_with_a_malformed_import_id_get_one_failure_naming_it() -> None:

@@ -95,11 +95,14 @@ TESTS_FOR: dict[str, tuple[str, ...]] = {
         "tests/plugin/test_contact_engine.py",
     ),
     "pulumi_avosms/_members_rules.py": (
+        "tests/providers/test_refused_values_quoted.py",
+        "tests/providers/test_members_unknowns.py",
         "tests/providers/test_contact_list_members_provider.py",
         "tests/providers/test_members_csv.py",
         "tests/providers/test_adoption.py",
         "tests/providers/test_import_rules.py",
         "tests/plugin/test_contact_list_members_engine.py",
+        "tests/plugin/test_members_*engine.py",
     ),
     "pulumi_avosms/_members_plan.py": (
         "tests/providers/test_members_plan.py",

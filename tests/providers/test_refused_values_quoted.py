@@ -94,3 +94,11 @@ def test_a_non_boolean_exclusive_names_its_kind() -> None:
         "exclusive must be True or False, got a string 'yes'"
     ]
     assert members_failures([], exclusive=1) == ["exclusive must be True or False, got a number 1"]
+
+
+def test_a_member_with_unknown_fields_names_each_and_the_fields_members_take() -> None:
+    failures = members_failures([{"phone_number": "+33612345678", "nick": "Al", "colour": "red"}])
+    assert failures == [
+        "members[0] (+33612345678) has unknown field(s) colour, nick; members take "
+        "phone_number, civility, first_name, last_name, email, birthday, other"
+    ]

@@ -177,3 +177,21 @@ def test_an_adopted_list_that_differs_shows_a_line_per_difference_then_what_to_d
         "in a later update once it is managed."
     ]
     assert [lst["name"] for lst in emulator.backend.lists()] == ["Legacy"]  # nothing changed
+
+
+def test_members_importing_another_list_than_their_list_id_are_told_which() -> None:
+    reason = failures(ContactListMembersProvider, {}, {**MEMBERS, "import_id": "8"})["import_id"]
+    assert (
+        reason
+        == "import_ names list 8 but list_id is '7'; import_ must be the list_id of this same list"
+    )
+
+
+def test_members_moving_to_another_list_with_import_still_there_are_refused() -> None:
+    reason = failures(
+        ContactListMembersProvider, dict(MEMBERS), {**MEMBERS, "list_id": "8", "import_id": "8"}
+    )["import_id"]
+    assert reason.startswith(
+        "import_ still names list 8, but list_id changes from 7 to 8, which replaces the list: "
+        "the replacement would adopt that list again"
+    )

@@ -115,6 +115,7 @@ TESTS_FOR: dict[str, tuple[str, ...]] = {
         "tests/plugin/test_upgrade.py",
     ),
     "pulumi_avosms/_accounts.py": (
+        "tests/client/test_accounts_config_messages.py",
         "tests/client/test_accounts.py",
         "tests/providers/test_account_input.py",
         "tests/plugin/test_accounts_engine.py",

@@ -72,3 +72,11 @@ def test_unknown_fields_are_each_named_cut_at_40_characters() -> None:
         f"avosms:accounts.agency has unknown field(s) 'colour', {odd[:40]!r}; "
         "an account takes apiId, apiKey, endpoint."
     )
+
+
+def test_an_account_set_in_both_places_is_named_once() -> None:
+    # Its environment variables complete the stack's entry: one account, not two.
+    config = {"avosms:accounts": json.dumps({"client-a": {"apiId": "a@example.com"}})}
+    env = {"AVOSMS_CLIENT_A_API_KEY": KEY, "AVOSMS_OTHER_API_ID": "o@example.com"}
+    named = accounts_from_config(config, settings_from_config(config, env), env).names()
+    assert named == ["client-a", "other"]

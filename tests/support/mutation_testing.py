@@ -117,6 +117,7 @@ TESTS_FOR: dict[str, tuple[str, ...]] = {
     "pulumi_avosms/_accounts.py": (
         "tests/client/test_accounts_config_messages.py",
         "tests/client/test_accounts.py",
+        "tests/providers/test_account_identity.py",
         "tests/providers/test_account_input.py",
         "tests/plugin/test_accounts_engine.py",
     ),

@@ -98,6 +98,7 @@ TESTS_FOR: dict[str, tuple[str, ...]] = {
         "tests/providers/test_refused_values_quoted.py",
         "tests/providers/test_members_unknowns.py",
         "tests/providers/test_members_check_failures.py",
+        "tests/providers/test_members_opt_in.py",
         "tests/providers/test_account_input.py",
         "tests/providers/test_contact_list_members_provider.py",
         "tests/providers/test_members_csv.py",

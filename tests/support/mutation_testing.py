@@ -56,6 +56,8 @@ EQUIVALENTS_FILE = REPO_ROOT / "tests" / "support" / "equivalent_mutants.json"
 #: pattern (``test_members_*engine.py``) stands for the files it matches, in name order.
 TESTS_FOR: dict[str, tuple[str, ...]] = {
     "pulumi_avosms/_text.py": (
+        "tests/providers/test_message_safety.py",
+        "tests/providers/test_key_guard.py",
         "tests/providers/test_refused_values_quoted.py",
         "tests/client/test_reply_text_in_errors.py",
         "tests/providers/test_input_messages.py",
@@ -70,6 +72,7 @@ TESTS_FOR: dict[str, tuple[str, ...]] = {
         "tests/client/test_client.py",
     ),
     "pulumi_avosms/_adoption.py": (
+        "tests/providers/test_message_safety.py",
         "tests/providers/test_adoption.py",
         "tests/providers/test_account_input.py",
         "tests/providers/test_import_rules.py",
@@ -78,6 +81,7 @@ TESTS_FOR: dict[str, tuple[str, ...]] = {
         "tests/providers/test_contact_list_members_provider.py",
     ),
     "pulumi_avosms/contact_list_rules.py": (
+        "tests/providers/test_message_safety.py",
         "tests/providers/test_contact_list_provider.py",
         "tests/providers/test_adoption.py",
         "tests/providers/test_account_input.py",
@@ -95,6 +99,8 @@ TESTS_FOR: dict[str, tuple[str, ...]] = {
         "tests/plugin/test_contact_engine.py",
     ),
     "pulumi_avosms/_members_rules.py": (
+        "tests/providers/test_key_guard.py",
+        "tests/providers/test_message_safety.py",
         "tests/providers/test_refused_values_quoted.py",
         "tests/providers/test_members_unknowns.py",
         "tests/providers/test_members_check_failures.py",
@@ -116,6 +122,9 @@ TESTS_FOR: dict[str, tuple[str, ...]] = {
         "tests/plugin/test_upgrade.py",
     ),
     "pulumi_avosms/_accounts.py": (
+        "tests/client/test_endpoint_key.py",
+        "tests/providers/test_key_guard.py",
+        "tests/providers/test_message_safety.py",
         "tests/client/test_accounts_config_messages.py",
         "tests/client/test_accounts.py",
         "tests/providers/test_account_identity.py",

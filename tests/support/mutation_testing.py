@@ -57,6 +57,7 @@ EQUIVALENTS_FILE = REPO_ROOT / "tests" / "support" / "equivalent_mutants.json"
 TESTS_FOR: dict[str, tuple[str, ...]] = {
     "pulumi_avosms/_text.py": (
         "tests/providers/test_short_keys_and_quotes.py",
+        "tests/providers/test_message_edges.py",
         "tests/providers/test_message_safety.py",
         "tests/providers/test_key_guard.py",
         "tests/providers/test_refused_values_quoted.py",

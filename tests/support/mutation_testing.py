@@ -58,6 +58,7 @@ TESTS_FOR: dict[str, tuple[str, ...]] = {
     "pulumi_avosms/_text.py": (
         "tests/providers/test_short_keys_and_quotes.py",
         "tests/providers/test_message_edges.py",
+        "tests/client/test_accounts_config_messages.py",
         "tests/providers/test_message_safety.py",
         "tests/providers/test_key_guard.py",
         "tests/providers/test_refused_values_quoted.py",

@@ -26,3 +26,13 @@ def test_an_endpoint_holding_the_key_with_plus_for_its_space_is_refused() -> Non
         settings_from_config(config, {})
     assert "contains the API key set in avosms:apiKey" in str(caught.value)
     assert "wv7" not in str(caught.value).lower()
+
+
+def test_an_endpoint_holding_a_key_of_8_characters_is_refused() -> None:
+    config = {
+        "avosms:apiId": "me@example.com",
+        "avosms:apiKey": "Kq7pZ2xW",
+        "avosms:endpoint": "https://api.avosms.com/v1/Kq7pZ2xW",
+    }
+    with pytest.raises(ConfigurationError, match="contains the API key set in avosms:apiKey"):
+        settings_from_config(config, {})

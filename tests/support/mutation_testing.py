@@ -124,6 +124,15 @@ TESTS_FOR: dict[str, tuple[str, ...]] = {
         "tests/plugin/test_members_*engine.py",
         "tests/plugin/test_upgrade.py",
     ),
+    "pulumi_avosms/_members_state.py": (
+        "tests/providers/test_members_plan.py",
+        "tests/providers/test_contact_list_members_provider.py",
+        "tests/providers/test_members_at_scale.py",
+        "tests/plugin/test_members_removal_rule_engine.py",
+        "tests/plugin/test_contact_list_members_engine.py",
+        "tests/plugin/test_members_*engine.py",
+        "tests/plugin/test_upgrade.py",
+    ),
     "pulumi_avosms/_accounts.py": (
         "tests/client/test_endpoint_key.py",
         "tests/providers/test_key_guard.py",

@@ -24,7 +24,7 @@ def test_the_same_api_id_on_another_endpoint_is_another_account() -> None:
     same_id = {"apiId": "ops@example.com", "apiKey": "ops-key-123456"}
     accounts = {
         "eu": {**same_id, "endpoint": "https://api.avosms.com/v1"},
-        "staging": {**same_id, "endpoint": "https://staging.avosms.com/v1"},
+        "staging": {**same_id, "endpoint": "https://avosms-staging.example/v1"},
     }
     provider = configured(
         {

@@ -68,8 +68,9 @@ def test_reading_a_list_costs_memory_in_proportion_to_its_contacts(
     raw_server: Callable[[Handler], RawServer],
 ) -> None:
     # 20,000 contacts with every field set: a 5.4 MB reply. Everything the call allocates
-    # (the body as received, its text, the parsed reply, the contacts kept) peaks under 5
-    # bytes per reply byte: about 130 MB at 100,000 such contacts, 270 MB at 200,000.
+    # (the body as received, its text, the parsed reply, the contacts kept) peaks under 6
+    # bytes per reply byte (4.7 on Python 3.11+, 5.0 on 3.10, whose objects are bigger):
+    # under 160 MB at 100,000 such contacts, 320 MB at 200,000.
     payload = information(20_000)
     server = raw_server(raw_json(payload))
     with AvoSMSClient(DEMO_ID, DEMO_KEY, server.url, max_retries=0, read_timeout=60) as client:
@@ -80,7 +81,7 @@ def test_reading_a_list_costs_memory_in_proportion_to_its_contacts(
         finally:
             tracemalloc.stop()
     assert len(detail.contacts) == 20_000
-    assert peak < 5 * len(payload), (peak, len(payload))
+    assert peak < 6 * len(payload), (peak, len(payload))
 
 
 def test_a_contact_reply_of_tiny_items_past_the_old_cap_is_refused_before_it_is_parsed(

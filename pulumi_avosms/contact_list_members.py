@@ -23,9 +23,10 @@ Modes
 Calls
     Each step reads the list at most once (``contact/list/information``) and then makes one
     call per number that differs, at most ``avosms:maxConcurrency`` at once, each retried
-    like every call. A step that fails part-way reports every failed number; a create or
-    an additive update takes back the contacts it created (no state records them), an
-    exclusive update leaves its calls applied for the next refresh to show.
+    like every call. A step that fails part-way reports every failed number; a create, or
+    an update of a membership whose state is additive, takes back the contacts it created
+    (no state records them); an update of an exclusive one leaves its calls applied for the
+    next refresh (which reads the whole list) to show.
 """
 
 from __future__ import annotations

@@ -12,8 +12,13 @@ each run and prints how to reproduce a failure. ``HYPOTHESIS_PROFILE`` wins over
 
 from __future__ import annotations
 
+import ast
+import functools
+import gc
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -25,6 +30,30 @@ pytest_plugins = [
     "tests.support.raw_server",
     "tests.support.release",
 ]
+
+
+def _parse_without_gc(parse: Callable[..., ast.AST]) -> Callable[..., ast.AST]:
+    """``ast.parse`` with the garbage collector paused: CPython 3.11.5 to 3.11.7 count the
+    AST converter's depth with the interpreter's recursion counter, so a finalizer that runs
+    while a big file is converted (the suite leaves gRPC and SDK objects to collect) can make
+    it raise ``SystemError: AST constructor recursion depth mismatch`` (gh-106905, fixed in
+    3.11.8). The layout, size and lint tests parse every file of the repository."""
+
+    @functools.wraps(parse)
+    def wrapper(*args: Any, **kwargs: Any) -> ast.AST:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return parse(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return wrapper
+
+
+if (3, 11, 5) <= sys.version_info[:3] < (3, 11, 8):
+    ast.parse = _parse_without_gc(ast.parse)  # type: ignore[assignment]
 
 # Registered before the test modules are imported, so their settings(...) inherit the profile.
 settings.register_profile(

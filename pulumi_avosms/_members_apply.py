@@ -107,8 +107,9 @@ def warn_unreadable(list_id: str, numbers: Sequence[str], secrets: Sequence[str]
     if not numbers:
         return
     say(
-        f"warning: contact list {list_id}: {len(numbers)} contact(s) have a phone number that "
-        f"cannot be read as an international number: {_listed(numbers, secrets)}. "
+        f"warning: contact list {list_id}: {len(numbers)} contact(s) cannot be read (a phone "
+        "number that is not an international number, or a field that is not valid Unicode): "
+        f"{_listed(numbers, secrets)}. "
         "ContactListMembers leaves them alone (it never removes a contact it cannot read); "
         "fix or remove them in the AvoSMS console."
     )

@@ -101,3 +101,20 @@ def test_a_hostile_number_and_field_are_shown_safe_in_an_adoptions_differences(
     assert "differs from the list in AvoSMS for 1 number(s)" in message, message
     assert message.count("\\x1b[31m+33\\u202e***\\x0d") == 1, message
     assert_safe(message)
+
+
+def test_a_field_that_cannot_travel_as_utf8_leaves_its_contact_alone_and_reported(
+    stub_plugin: tuple[StubAvoSMS, h.PluginProcess],
+) -> None:
+    stub, plugin = stub_plugin
+    stub.server.replies.clear()
+    # A lone surrogate (JSON "\ud800"): no gRPC message can carry it to the engine.
+    contacts = [{"contact_telephone_number": MOBILE, "contact_first_name": "A\ud800"}]
+    stub.script(EP_INFO, {**GOOD_INFO, "nb_contact_list": 1, "list_contact": contacts})
+    inputs = checked(plugin, [])
+    since = plugin.stderr_offset()
+    # Not a crash of the step, not a removal (contact/delete is not scripted): left alone.
+    outs = plugin.create(h.urn(MEMBERS_TYPE, "m"), inputs)
+    assert outs is not None
+    warning = plugin.wait_for_stderr("cannot be read", since=since)
+    assert MOBILE in warning

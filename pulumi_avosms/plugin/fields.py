@@ -112,8 +112,10 @@ class ObjectType:
 
 _ACCOUNT_FIELD_DESCRIPTION = (
     "The named account of the provider's `accounts` setting the {what} is in; without it, the "
-    "provider's own account. A change of account replaces the {what}. (With the plugin, an "
-    "explicit provider per account does the same.)"
+    "provider's own account. A change to another AvoSMS account replaces the {what}; another "
+    "name for the same account (the same name in another case, or the same API ID and "
+    "endpoint) is an update that changes nothing in AvoSMS. (With the plugin, an explicit "
+    "provider per account does the same.)"
 )
 
 
@@ -122,7 +124,7 @@ def _account(what: str) -> Field:
         "account",
         STRING,
         _ACCOUNT_FIELD_DESCRIPTION.format(what=what),
-        replaces=True,
+        # Not `replaces`: whether it replaces depends on the credentials (the description says).
         optional_output=True,
     )
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pulumi.dynamic import CheckFailure
+from pulumi.runtime.rpc import UNKNOWN
 
 from . import _adoption
 from ._accounts import ACCOUNT_PROPERTY
@@ -25,20 +26,64 @@ from .validation import ValidationError, describe, normalize_list_id
 
 __all__ = [
     "CLEAR_PROPERTY",
+    "STRING_SEPARATOR",
     "by_position",
     "check_inputs",
     "check_members",
     "contains_unknown",
+    "joined_strings",
     "too_big_to_refresh",
 ]
+
+#: What :func:`joined_strings` puts between two strings: no escape (``%``, ``\\``, ``+``)
+#: nor hex digit, so the joining changes how no string decodes, and the text holds whatever
+#: any of its strings holds, in any spelling.
+STRING_SEPARATOR = "\x00"
 
 #: The input by which a create may remove the contacts of the list that members does not
 #: declare (the explicit opt-in of :func:`pulumi_avosms._members_plan.removals`).
 CLEAR_PROPERTY = "remove_undeclared_on_create"
 
 
+def joined_strings(value: Any) -> str | None:
+    """Every string of ``value`` joined by :data:`STRING_SEPARATOR`, when ``value`` is a list
+    or map of strings and flat maps of strings (keys too): the shape of ``members`` as
+    declared and as checked. ``None`` for any other shape (a number, an unknown, deeper
+    nesting), which the callers then walk value by value.
+
+    One text instead of ~800,000 strings at 100,000 members: a search in it finds what a
+    search in each string would, at the cost of one search.
+    """
+    parts: list[Any] = []
+    if isinstance(value, dict):
+        parts.extend(value)
+        items: Iterable[Any] = value.values()
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    for item in items:
+        if type(item) is dict:
+            parts.extend(item)
+            parts.extend(item.values())
+        else:
+            parts.append(item)  # a string; anything else fails the join
+    try:
+        return STRING_SEPARATOR.join(parts)
+    except TypeError:
+        return None
+
+
 def contains_unknown(value: Any) -> bool:
     """Whether ``value`` is, or holds somewhere inside, an engine unknown."""
+    text = joined_strings(value)
+    if text is not None:
+        # Only strings: one of them is the unknown only if the text holds it.
+        return UNKNOWN in text and _holds_unknown(value)
+    return _holds_unknown(value)
+
+
+def _holds_unknown(value: Any) -> bool:
     if is_unknown(value):
         return True
     if isinstance(value, Mapping):
@@ -52,7 +97,7 @@ def contains_unknown(value: Any) -> bool:
         if isinstance(item, str):
             if is_unknown(item):
                 return True
-        elif contains_unknown(item):
+        elif _holds_unknown(item):
             return True
     return False
 

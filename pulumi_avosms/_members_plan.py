@@ -74,14 +74,27 @@ def fingerprint(fields: Mapping[str, str] | str) -> str:
     taken as a fingerprint already."""
     if isinstance(fields, str):
         return fields
-    get = fields.get
-    return digest([str(get(name) or "") for name in CONTACT_FIELDS])
+    try:
+        # Checked fields are strings: joined as they are, with no list built per member.
+        text = _SEPARATOR.join(map(fields.get, CONTACT_FIELDS, _NOT_SET))
+    except TypeError:  # a value that is not a string (None, in a state of another tool)
+        text = _SEPARATOR.join([str(fields.get(name) or "") for name in CONTACT_FIELDS])
+    return _hashed(text)
 
 
 def digest(values: Sequence[str]) -> str:
     """The fingerprint of a member whose fields hold ``values`` (in :data:`CONTACT_FIELDS`
     order, ``""`` when not set)."""
-    text = "\x1f".join(values)
+    return _hashed(_SEPARATOR.join(values))
+
+
+#: Between two fields' values in what a fingerprint digests.
+_SEPARATOR = "\x1f"
+#: What each field's value is when not set.
+_NOT_SET = ("",) * len(CONTACT_FIELDS)
+
+
+def _hashed(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:FINGERPRINT_CHARS]
 
 
@@ -177,17 +190,14 @@ def plan_changes(
 ) -> Plan:
     """What turns ``current`` into ``wanted`` (each fields, or fingerprints): the numbers to
     add and update, and ``removes`` (which :func:`removals` decides)."""
-    return Plan(
-        adds=tuple(sorted(n for n in wanted if n not in current)),
-        updates=tuple(
-            sorted(
-                n
-                for n in wanted
-                if n in current and fingerprint(wanted[n]) != fingerprint(current[n])
-            )
-        ),
-        removes=removes,
-    )
+    adds: list[str] = []
+    updates: list[str] = []
+    for number, fields in wanted.items():  # one pass: each member fingerprinted once
+        if number not in current:
+            adds.append(number)
+        elif fingerprint(fields) != fingerprint(current[number]):
+            updates.append(number)
+    return Plan(adds=tuple(sorted(adds)), updates=tuple(sorted(updates)), removes=removes)
 
 
 def differences(

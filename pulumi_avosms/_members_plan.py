@@ -1,16 +1,23 @@
 """What a ContactListMembers step has to do: pure functions over member maps, no I/O.
 
-A *member map* is ``{E.164 number: {field: value}}``, the shape of the resource's
-``members`` input. Only non-empty fields are kept in a member's dict (an absent field means
+A *member map* is ``{E.164 number: {field: value}}``, what the checks and plans work on.
+Only non-empty fields are kept in a member's dict (an absent field means
 ``""``, what AvoSMS holds for a field never set), so two maps compare equal exactly when
 AvoSMS would hold the same contacts. The ``members`` *output* is a *print map*,
 ``{E.164 number: fingerprint}``: the fields are stored once, in the inputs, and the
 fingerprint is enough to tell which numbers changed since the last step.
+
+The ``members`` *input* stores each member as one string, its fields as compact JSON with
+sorted keys (``{"+33612345678": "{\"first_name\":\"Alice\"}"}``, ``""`` for a bare
+number): the engine sends and stores one value a member instead of a map of them, and
+``pulumi preview --diff`` shows such a string as the JSON object it holds. States written by
+0.2.0 hold a map per member; :func:`fields_of` reads either.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -38,11 +45,13 @@ __all__ = [
     "contact_of",
     "differences",
     "digest",
+    "fields_of",
     "fingerprint",
     "plan_changes",
     "prints",
     "removals",
     "shown",
+    "stored_form",
 ]
 
 #: Hex digits of a fingerprint: 48 bits, so a change of one number goes unseen with odds
@@ -62,6 +71,29 @@ def shown(text: str, secrets: Iterable[str] = ()) -> str:
 def compact(contact: ContactInfo) -> Fields:
     """A contact's fields as a member map stores them: the non-empty ones."""
     return {name: value for name, value in contact.fields().items() if value}
+
+
+def stored_form(fields: Mapping[str, str]) -> str:
+    """A member's set fields as the ``members`` input stores them: compact JSON with sorted
+    keys, ``""`` when none is set."""
+    return _encode(fields) if fields else ""
+
+
+def fields_of(stored: object) -> Fields:
+    """A member's set fields from its stored form: this release's JSON text (``""``: none)
+    or 0.2.0's map. Anything else (a state edited by hand) holds no field."""
+    if isinstance(stored, str):
+        if not stored:
+            return {}
+        try:
+            parsed = json.loads(stored)
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return dict(stored) if isinstance(stored, Mapping) else {}
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 
 def contact_of(number: str, fields: Mapping[str, str]) -> ContactInfo:

@@ -76,6 +76,7 @@ from ._members_state import (
     members_of,
     outputs_of,
     plan_update,
+    stored_members,
 )
 from ._model import ContactInfo
 from ._provider import AvoSMSProvider, move_import_option, with_account
@@ -173,7 +174,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         else:
             members = {n: live[n] for n in sorted(held.prints) if n in live}
             undeclared = []
-        inputs = {"list_id": list_id, "members": members, "exclusive": exclusive}
+        inputs: dict[str, Any] = {"list_id": list_id, "exclusive": exclusive}
         with_account(inputs, account)
         if props.get(IMPORT_PROPERTY):
             inputs[IMPORT_PROPERTY] = props[IMPORT_PROPERTY]
@@ -183,6 +184,7 @@ class ContactListMembersProvider(AvoSMSProvider):
             # members and their prints together, and the same numbers are undeclared), so
             # the engine keeps them and the plugin does not send every member back.
             return ReadResult(list_id, outs)
+        inputs["members"] = stored_members(members)
         return ReadResult(list_id, outs, inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:

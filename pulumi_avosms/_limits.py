@@ -50,10 +50,15 @@ REPLY_BYTES_PER_CONTACT = (
 )
 
 
+def _plain(text: str) -> bool:
+    """Whether ``text`` is itself in JSON: printable ASCII without quote or backslash."""
+    return text.isascii() and text.isprintable() and '"' not in text and "\\" not in text
+
+
 def _json_chars(text: str) -> int:
-    # Printable ASCII without quote or backslash is itself in JSON; the rest is measured, as a reply
-    # escapes it (PHP's json_encode and Python's json.dumps write \uXXXX by default).
-    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+    # A plain text is itself in JSON; the rest is measured, as a reply escapes it (PHP's
+    # json_encode and Python's json.dumps write \uXXXX by default).
+    if _plain(text):
         return len(text)
     return len(json.dumps(text)) - 2
 
@@ -61,6 +66,14 @@ def _json_chars(text: str) -> int:
 def information_reply_bytes(members: Mapping[str, Mapping[str, str]]) -> int:
     """The size of the ``information`` reply of a list holding ``members`` (number -> set
     fields), as AvoSMS would spell it (see :data:`REPLY_BYTES_PER_CONTACT`)."""
+    parts = list(members)
+    for fields in members.values():
+        parts.extend(fields.values())
+    text = "".join(parts)
+    if _plain(text):
+        # Every number and value is itself in JSON (what a text is, each piece of it is):
+        # one test of all of them instead of one per string.
+        return REPLY_BYTES_PER_CONTACT * len(members) + len(text)
     return sum(
         REPLY_BYTES_PER_CONTACT
         + _json_chars(number)

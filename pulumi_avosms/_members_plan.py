@@ -1,16 +1,23 @@
 """What a ContactListMembers step has to do: pure functions over member maps, no I/O.
 
-A *member map* is ``{E.164 number: {field: value}}``, the shape of the resource's
-``members`` input. Only non-empty fields are kept in a member's dict (an absent field means
+A *member map* is ``{E.164 number: {field: value}}``, what the checks and plans work on.
+Only non-empty fields are kept in a member's dict (an absent field means
 ``""``, what AvoSMS holds for a field never set), so two maps compare equal exactly when
 AvoSMS would hold the same contacts. The ``members`` *output* is a *print map*,
 ``{E.164 number: fingerprint}``: the fields are stored once, in the inputs, and the
 fingerprint is enough to tell which numbers changed since the last step.
+
+The ``members`` *input* stores each member as one string, its fields as compact JSON with
+sorted keys (``{"+33612345678": "{\"first_name\":\"Alice\"}"}``, ``""`` for a bare
+number): the engine sends and stores one value a member instead of a map of them, and
+``pulumi preview --diff`` shows such a string as the JSON object it holds. States written by
+0.2.0 hold a map per member; :func:`fields_of` reads either.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -38,11 +45,13 @@ __all__ = [
     "contact_of",
     "differences",
     "digest",
+    "fields_of",
     "fingerprint",
     "plan_changes",
     "prints",
     "removals",
     "shown",
+    "stored_form",
 ]
 
 #: Hex digits of a fingerprint: 48 bits, so a change of one number goes unseen with odds
@@ -64,6 +73,29 @@ def compact(contact: ContactInfo) -> Fields:
     return {name: value for name, value in contact.fields().items() if value}
 
 
+def stored_form(fields: Mapping[str, str]) -> str:
+    """A member's set fields as the ``members`` input stores them: compact JSON with sorted
+    keys, ``""`` when none is set."""
+    return _encode(fields) if fields else ""
+
+
+def fields_of(stored: object) -> Fields:
+    """A member's set fields from its stored form: this release's JSON text (``""``: none)
+    or 0.2.0's map. Anything else (a state edited by hand) holds no field."""
+    if isinstance(stored, str):
+        if not stored:
+            return {}
+        try:
+            parsed = json.loads(stored)
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return dict(stored) if isinstance(stored, Mapping) else {}
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
 def contact_of(number: str, fields: Mapping[str, str]) -> ContactInfo:
     """The contact to send for ``number``: every field, ``""`` for those not set."""
     return ContactInfo(number, **{name: str(fields.get(name) or "") for name in CONTACT_FIELDS})
@@ -74,14 +106,27 @@ def fingerprint(fields: Mapping[str, str] | str) -> str:
     taken as a fingerprint already."""
     if isinstance(fields, str):
         return fields
-    get = fields.get
-    return digest([str(get(name) or "") for name in CONTACT_FIELDS])
+    try:
+        # Checked fields are strings: joined as they are, with no list built per member.
+        text = _SEPARATOR.join(map(fields.get, CONTACT_FIELDS, _NOT_SET))
+    except TypeError:  # a value that is not a string (None, in a state of another tool)
+        text = _SEPARATOR.join([str(fields.get(name) or "") for name in CONTACT_FIELDS])
+    return _hashed(text)
 
 
 def digest(values: Sequence[str]) -> str:
     """The fingerprint of a member whose fields hold ``values`` (in :data:`CONTACT_FIELDS`
     order, ``""`` when not set)."""
-    text = "\x1f".join(values)
+    return _hashed(_SEPARATOR.join(values))
+
+
+#: Between two fields' values in what a fingerprint digests.
+_SEPARATOR = "\x1f"
+#: What each field's value is when not set.
+_NOT_SET = ("",) * len(CONTACT_FIELDS)
+
+
+def _hashed(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:FINGERPRINT_CHARS]
 
 
@@ -177,17 +222,14 @@ def plan_changes(
 ) -> Plan:
     """What turns ``current`` into ``wanted`` (each fields, or fingerprints): the numbers to
     add and update, and ``removes`` (which :func:`removals` decides)."""
-    return Plan(
-        adds=tuple(sorted(n for n in wanted if n not in current)),
-        updates=tuple(
-            sorted(
-                n
-                for n in wanted
-                if n in current and fingerprint(wanted[n]) != fingerprint(current[n])
-            )
-        ),
-        removes=removes,
-    )
+    adds: list[str] = []
+    updates: list[str] = []
+    for number, fields in wanted.items():  # one pass: each member fingerprinted once
+        if number not in current:
+            adds.append(number)
+        elif fingerprint(fields) != fingerprint(current[number]):
+            updates.append(number)
+    return Plan(adds=tuple(sorted(adds)), updates=tuple(sorted(updates)), removes=removes)
 
 
 def differences(

@@ -21,10 +21,12 @@ from ._members_plan import (
     Plan,
     PrintMap,
     compact,
+    fields_of,
     fingerprint,
     plan_changes,
     prints,
     removals,
+    stored_form,
 )
 from ._members_rules import contains_unknown
 from ._model import ContactInfo
@@ -41,6 +43,7 @@ __all__ = [
     "members_of",
     "outputs_of",
     "plan_update",
+    "stored_members",
 ]
 
 #: The output naming the numbers of the state that a refresh found in the list without the
@@ -57,11 +60,17 @@ def plan_update(declared: Current, held: Held, *, exclusive: bool) -> Plan:
 
 
 def members_of(props: Mapping[str, Any]) -> MemberMap:
-    """The ``members`` input (checked): fields by number."""
+    """The ``members`` input (checked) of ``props`` (inputs, or a state's): fields by number,
+    from either stored form (:func:`~pulumi_avosms._members_plan.fields_of`)."""
     members = props.get("members")
     if not isinstance(members, Mapping):
         return {}
-    return {str(n): dict(f) if isinstance(f, Mapping) else {} for n, f in members.items()}
+    return {str(n): fields_of(f) for n, f in members.items()}
+
+
+def stored_members(members: MemberMap) -> dict[str, str]:
+    """``members`` as the ``members`` input stores them: one string a member."""
+    return {number: stored_form(fields) for number, fields in members.items()}
 
 
 def declared_form(members: MemberMap) -> list[dict[str, str]]:
@@ -168,7 +177,7 @@ def diff_state(
     if (
         not isinstance(new_members, dict)
         or contains_unknown(new_members)
-        or plan_update(new_members, held, exclusive=is_exclusive(news))
+        or plan_update(members_of(news), held, exclusive=is_exclusive(news))
         # A number a refresh found that the program now declares: record it as declared.
         or held.undeclared & new_members.keys()
     ):

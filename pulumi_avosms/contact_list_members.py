@@ -62,7 +62,12 @@ from ._members_plan import (
     prints,
     removals,
 )
-from ._members_rules import CLEAR_PROPERTY, by_position, check_inputs
+from ._members_rules import (
+    CLEAR_PROPERTY,
+    by_position,
+    check_inputs,
+    joined_strings,
+)
 from ._members_state import (
     declared_form,
     diff_state,
@@ -72,6 +77,7 @@ from ._members_state import (
     members_of,
     outputs_of,
     plan_update,
+    stored_members,
 )
 from ._model import ContactInfo
 from ._provider import AvoSMSProvider, move_import_option, with_account
@@ -106,7 +112,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         """Validate every member and normalise the inputs; no API call."""
         inputs, failures = check_inputs(self._olds_for_rules(olds, news), news)
         self._check_account(news, inputs, failures)
-        return CheckResult(inputs, self._guard_api_key(by_position(news), failures))
+        return CheckResult(inputs, self._guard_api_key(self._guard_view(news), failures))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the state with the checked inputs; no API call. A new ``list_id``, or an
@@ -171,12 +177,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         else:
             members = {n: live[n] for n in sorted(held.prints) if n in live}
             undeclared = []
-        inputs: dict[str, Any] = {
-            "list_id": list_id,
-            # With no state (an import), the inputs a program would write, as check takes them.
-            "members": members if refresh else declared_form(members),
-            "exclusive": exclusive,
-        }
+        inputs: dict[str, Any] = {"list_id": list_id, "exclusive": exclusive}
         with_account(inputs, account)
         if props.get(IMPORT_PROPERTY):
             inputs[IMPORT_PROPERTY] = props[IMPORT_PROPERTY]
@@ -186,6 +187,8 @@ class ContactListMembersProvider(AvoSMSProvider):
             # members and their prints together, and the same numbers are undeclared), so
             # the engine keeps them and the plugin does not send every member back.
             return ReadResult(list_id, outs)
+        # With no state (an import), the inputs a program would write, as check takes them.
+        inputs["members"] = stored_members(members) if refresh else declared_form(members)
         return ReadResult(list_id, outs, inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -249,6 +252,20 @@ class ContactListMembersProvider(AvoSMSProvider):
         )
 
     # -- helpers -------------------------------------------------------------------------
+
+    def _guard_view(self, news: dict[str, Any]) -> dict[str, Any]:
+        """The inputs as the API-key guard reads them: ``members`` by position
+        (:func:`by_position`, so a refusal names the member) when they carry a key, else
+        without them. Whether they carry one is one search of their strings joined
+        (:func:`joined_strings`), not one per string: a number's ``+`` alone makes each
+        string's search the full one, for every spelling of the key. A key the joining
+        alone made (cut over two strings) only costs the search by position."""
+        if "members" not in news:
+            return news
+        text = joined_strings(news["members"])
+        if text is None or self._guard_api_key({"members": text}, []):
+            return by_position(news)
+        return {name: value for name, value in news.items() if name != "members"}
 
     def _live(self, list_id: str, *, step: str, account: str | None) -> tuple[MemberMap, int]:
         """The list's readable contacts as a member map, and its contact count (one fresh

@@ -7,6 +7,7 @@ from typing import Any
 from unittest import mock
 
 import phonenumbers
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pulumi.dynamic import ConfigureRequest
@@ -15,6 +16,7 @@ from pulumi.dynamic.config import Config
 from pulumi_avosms import _members_rules
 from pulumi_avosms._limits import MAX_MEMBERS_REPLY_BYTES, information_reply_bytes
 from pulumi_avosms._members_rules import check_inputs, check_members
+from pulumi_avosms._members_state import members_of, stored_members
 from pulumi_avosms.contact_list_members import ContactListMembersProvider
 
 CIVILITIES = ["M", "Mme", "m.", "MME", "", None]
@@ -59,16 +61,22 @@ def test_members_checked_against_a_previous_check_are_what_a_fresh_check_gives(
     # Whatever was checked before (valid or not), the result is the fresh check's, and the
     # members checked are declared again as they came out (checking is idempotent).
     assert check_members(now, previous=previous) == check_members(now)
+    # The same from the state's inputs as this release stores them (one string a member).
+    stored = stored_members(previous) if previous else None
+    assert check_members(now, previous=stored) == check_members(now)
     if previous:
         again = [{"phone_number": n, **fields} for n, fields in previous.items()]
         assert check_members(again, previous=None) == (previous, [])
 
 
-def test_a_preview_of_a_hundred_members_with_one_change_parses_one_number() -> None:
+@pytest.mark.parametrize("state", ["stored as text", "stored as maps (0.2.0)"])
+def test_a_preview_of_a_hundred_members_with_one_change_parses_one_number(state: str) -> None:
     # Counting phonenumbers.parse, not time: each member unchanged since the state is passed.
     members = declared(100)
     inputs, failures = check_inputs({}, {"list_id": "12", "members": members})
     assert failures == []
+    if state == "stored as maps (0.2.0)":
+        inputs = {**inputs, "members": members_of(inputs)}
     edited = [dict(m) for m in members]
     edited[7]["first_name"] = "Changed"
     edited[8]["phone_number"] = "+33 6 99 99 99 99"
@@ -76,10 +84,12 @@ def test_a_preview_of_a_hundred_members_with_one_change_parses_one_number() -> N
         again, failures = check_inputs(inputs, {"list_id": "12", "members": edited})
     assert failures == []
     assert parse.call_count == 2
-    assert again["members"]["+33610000007"]["first_name"] == "Changed"
+    assert members_of(again)["+33610000007"]["first_name"] == "Changed"
     assert "+33699999999" in again["members"] and "+33610000008" not in again["members"]
-    # The unchanged members are the state's own dicts, not copies.
-    assert again["members"]["+33610000009"] is inputs["members"]["+33610000009"]
+    assert all(isinstance(text, str) for text in again["members"].values())
+    if state == "stored as text":
+        # The unchanged members keep the state's own text, not encoded again.
+        assert again["members"]["+33610000009"] is inputs["members"]["+33610000009"]
 
 
 def test_members_too_big_for_a_refresh_are_refused_at_check_with_the_limit_named() -> None:
@@ -135,7 +145,7 @@ def test_a_refresh_parses_only_the_numbers_that_drifted_and_sends_inputs_only_on
         read = provider.read(list_id, outs)
     assert parse.call_count == 1  # the new number; the renamed one is the state's
     assert read.inputs is not None
-    members = read.inputs["members"]
+    members = members_of(read.inputs)
     assert len(members) == 51 and members["+33699999999"] == {"first_name": "New"}
     assert members["+33610000003"]["first_name"] == "Renamed"
-    assert members["+33610000004"] == inputs["members"]["+33610000004"]
+    assert read.inputs["members"]["+33610000004"] == inputs["members"]["+33610000004"]

@@ -166,7 +166,12 @@ class Accounts:
             return False
         if account_env_name(name) in self._configured_names:
             return True
-        return any(self._environ.get(_spelling(name, keys)[1]) for keys in _ACCOUNT_FIELDS.values())
+        try:
+            return any(
+                self._environ.get(_spelling(name, keys)[1]) for keys in _ACCOUNT_FIELDS.values()
+            )
+        except UnicodeEncodeError:  # a lone surrogate: no environment variable has that name
+            return False
 
     def _field(self, name: str, field_name: str) -> tuple[str | None, str | None]:
         """``(value, the spelling it was read from)`` of one field of account ``name``."""

@@ -27,7 +27,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pulumi_avosms import _adoption, lookups
@@ -173,6 +173,7 @@ def test_a_lookup_of_a_name_matching_several_lists_quotes_it_safely(name: str) -
 
 @fuzz
 @given(account=hostile, list_id=hostile)
+@example(account="\ud800", list_id="")  # no environment variable can have that name
 def test_a_lookup_with_a_bad_account_or_id_quotes_it_safely(account: str, list_id: str) -> None:
     for client in (ListingClient([]), ListingClient([], failing=True)):
         with (

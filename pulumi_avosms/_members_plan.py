@@ -11,7 +11,8 @@ The ``members`` *input* stores each member as one string, its fields as compact 
 sorted keys (``{"+33612345678": "{\"first_name\":\"Alice\"}"}``, ``""`` for a bare
 number): the engine sends and stores one value a member instead of a map of them, and
 ``pulumi preview --diff`` shows such a string as the JSON object it holds. States written by
-0.2.0 hold a map per member; :func:`fields_of` reads either.
+earlier builds (tests/fixtures/members-state-0.2.0.json) hold a map per member;
+:func:`fields_of` reads either.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def stored_form(fields: Mapping[str, str]) -> str:
 
 def fields_of(stored: object) -> Fields:
     """A member's set fields from its stored form: this release's JSON text (``""``: none)
-    or 0.2.0's map. Anything else (a state edited by hand) holds no field."""
+    or the map of earlier builds. Anything else (a state edited by hand) holds no field."""
     if isinstance(stored, str):
         if not stored:
             return {}

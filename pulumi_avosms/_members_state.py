@@ -125,7 +125,9 @@ def live_members(
             # it would look like a contact nobody declared, and AvoSMS, which reads it as the
             # declared number, would delete that one.
             number = tolerant_phone_number(contact.phone_number, region)
-        if number is None or not _encodable(contact):
+        # A field no gRPC message can carry: left alone and reported like an unreadable number,
+        # instead of failing the whole step.
+        if number is None or contact.unencodable_fields():
             unreadable.append(str(contact.phone_number))
             continue
         members[number] = compact(clean_live_contact(contact, number))
@@ -186,15 +188,3 @@ def diff_state(
         changed.append("exclusive")
     return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
 
-
-def _encodable(contact: ContactInfo) -> bool:
-    """Whether every field of ``contact`` can travel to the engine: a lone surrogate (JSON
-    ``"\\ud800"`` in a reply) cannot be sent as UTF-8, so such a contact is left alone and
-    reported like one whose number cannot be read, instead of failing the whole step."""
-    for value in contact.fields().values():
-        if not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                return False
-    return True

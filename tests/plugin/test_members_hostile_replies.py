@@ -118,3 +118,24 @@ def test_a_field_that_cannot_travel_as_utf8_leaves_its_contact_alone_and_reporte
     assert outs is not None
     warning = plugin.wait_for_stderr("cannot be read", since=since)
     assert MOBILE in warning
+
+
+def test_a_refresh_of_a_member_whose_field_cannot_travel_as_utf8_leaves_it_reported(
+    stub_plugin: tuple[StubAvoSMS, h.PluginProcess],
+) -> None:
+    """The same for a number the state holds (its fields fingerprinted against the state's
+    first): the refresh does not fail, and the contact is named on stderr."""
+    stub, plugin = stub_plugin
+    stub.server.replies.clear()
+    inputs = checked(plugin, [{"phone_number": MOBILE, "first_name": "Alice"}])
+    stub.script(EP_INFO, {**GOOD_INFO, "nb_contact_list": 0, "list_contact": []})
+    stub.script("contact/add", {"code": "OK"})
+    created = plugin.create(h.urn(MEMBERS_TYPE, "m"), inputs)
+    assert created is not None
+    _, outputs = created
+    contacts = [{"contact_telephone_number": MOBILE, "contact_first_name": "A\ud800"}]
+    stub.script(EP_INFO, {**GOOD_INFO, "nb_contact_list": 1, "list_contact": contacts})
+    since = plugin.stderr_offset()
+    read_id, _outs, _inputs = plugin.read("7", h.urn(MEMBERS_TYPE, "m"), outputs, inputs)
+    assert read_id == "7"
+    assert MOBILE in plugin.wait_for_stderr("cannot be read", since=since)

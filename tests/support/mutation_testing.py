@@ -122,6 +122,7 @@ TESTS_FOR: dict[str, tuple[str, ...]] = {
         "tests/providers/test_contact_list_members_provider.py",
         "tests/plugin/test_contact_list_members_engine.py",
         "tests/plugin/test_members_*engine.py",
+        "tests/plugin/test_members_hostile_replies.py",
         "tests/plugin/test_upgrade.py",
     ),
     "pulumi_avosms/_members_state.py": (

@@ -1,9 +1,13 @@
 """A model of ContactListMembers: every removal it makes is one the removal rule allows.
 
-A hypothesis state machine drives one ``ContactListMembers`` (both modes) through the real
-plugin (:class:`~tests.support.harness.PluginProcess`, one per engine command that needs a
-fresh one) against the emulator, behind a proxy that can spoil replies or cut a step short
-(:mod:`tests.support.hostile_proxy`). Its rules are what happens to a stack in real life:
+A hypothesis state machine drives one ``ContactListMembers`` (both modes) through a real
+plugin process (one per engine command that needs a fresh one) against the emulator, behind a
+proxy that can spoil replies or cut a step short (:mod:`tests.support.hostile_proxy`). It runs
+once per front end of the shared contract (:mod:`tests.support.contract`): ``dynamic`` (a
+Python program's resource, through ``python -m pulumi.dynamic``) and ``plugin`` (the
+``avosms`` plugin every other language uses), with the same rules and the same checks; the
+front end says how a program declares the resource, how a failure reads and how adoption
+goes. Its rules are what happens to a stack in real life:
 
 * the program changes: members added, edited, dropped (one of them a number AvoSMS
   refuses), ``exclusive`` toggled, ``account`` changed to another name for the same
@@ -25,11 +29,14 @@ After every command it checks:
    preview that plans nothing; an ``up`` with nothing to do, a preview and a refresh make
    no write;
 4. after a refresh the state matches AvoSMS for every number it manages;
-5. an exclusive create on a list holding undeclared contacts is refused before any write;
+5. an exclusive create on a list holding undeclared contacts is refused before any write, and
+   an adoption of a list the program matches succeeds (on the plugin, the engine's import
+   step: the program must match the whole list, see ``FrontEnd.import_reads_all``);
 6. a failure is one of the package's errors, never a crash.
 
 Under ``CI=true`` the run is derandomised: :data:`CI_EXAMPLES` examples of up to
-:data:`CI_STEPS` steps each, enough for every rule to run (the test asserts it). Under
+:data:`CI_STEPS` steps each per front end, enough for every rule to run on each (the test
+asserts it). Under
 ``HYPOTHESIS_PROFILE=explore`` it draws :data:`EXPLORE_EXAMPLES` fresh examples of up to
 :data:`EXPLORE_STEPS` steps.
 """
@@ -38,6 +45,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -55,15 +63,15 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from pulumi_avosms.contact_list_members import ContactListMembers
+from pulumi_avosms._members_state import held_of, members_of
 from pulumi_avosms.emulator import EmulatorServer
 from tests.support import harness as h
+from tests.support.contract import FRONT_ENDS, FrontEnd
 from tests.support.emulator_fixtures import DEMO_ID, DEMO_KEY
 from tests.support.hostile_proxy import WRITE_ENDPOINTS, HostileProxy
 
-MEMBERS_TYPE = "pulumi-python:dynamic/avosms:ContactListMembers"
+KIND = "ContactListMembers"
 NAME = "members"
-URN = h.urn(MEMBERS_TYPE, NAME)
 #: French mobiles: what the program declares and the console adds.
 POOL = tuple(f"+3361234567{i}" for i in range(6))
 #: A valid British mobile: check accepts it, AvoSMS refuses it in a French list (ERR_107).
@@ -83,21 +91,17 @@ CI_EXAMPLES, CI_STEPS = 75, 50
 EXPLORE_EXAMPLES, EXPLORE_STEPS = 300, 60
 EXPLORING = os.environ.get("HYPOTHESIS_PROFILE") == "explore"
 
-#: How many times each rule ran over the whole test (checked at the end).
-HITS: collections.Counter[str] = collections.Counter()
+#: How many times each rule ran on each front end (checked at the end of its run).
+HITS: collections.defaultdict[str, collections.Counter[str]] = collections.defaultdict(
+    collections.Counter
+)
 
 
 def _hit() -> None:
-    HITS[sys._getframe(1).f_code.co_name] += 1
+    HITS[MembersModel.front.name][sys._getframe(1).f_code.co_name] += 1
 
 
 Contacts = dict[str, dict[str, str]]
-
-
-def provider_reference() -> str:
-    """The ``__provider`` a real program sends (one program run under mocks)."""
-    entry = h.program_inputs(lambda: ContactListMembers(NAME, list_id="1", members=[]))[NAME]
-    return str(entry["inputs"][h.PROVIDER_KEY])
 
 
 @dataclass
@@ -127,9 +131,12 @@ class Step:
 class MembersModel(RuleBasedStateMachine):
     """One stack with one ContactListMembers, its program, the console and the engine."""
 
+    front: FrontEnd
     emulator: EmulatorServer
     proxy: HostileProxy
-    provider: str
+    #: What the program registers, by its Python-named inputs (a dynamic program's run under
+    #: mocks takes milliseconds, and the same program comes back within an example).
+    declared: dict[str, dict[str, Any]] = {}
     plugin: h.PluginProcess | None = None  # shared by examples; restarted when it must be
     plugin_reads_stale: bool = True
     examples = 0
@@ -159,7 +166,7 @@ class MembersModel(RuleBasedStateMachine):
     # -- plumbing ----------------------------------------------------------------------------
 
     def _new_list(self) -> str:
-        name = f"model {type(self).examples}.{len(getattr(self, 'lists', []))}"
+        name = f"model {self.front} {type(self).examples}.{len(getattr(self, 'lists', []))}"
         list_id = self.emulator.backend.console_create_list(name, "FR")
         self.lists.append(list_id)
         return list_id
@@ -179,7 +186,7 @@ class MembersModel(RuleBasedStateMachine):
         if cls.plugin is None or not cls.plugin.alive:
             self._restart_plugin()
         assert cls.plugin is not None
-        stack = h.Stack(cls.plugin, config=self._config(), default_type=MEMBERS_TYPE)
+        stack = h.Stack(cls.plugin, config=self._config(), default_type=self.type_token())
         stack.state = state
         return stack
 
@@ -193,28 +200,34 @@ class MembersModel(RuleBasedStateMachine):
             env[f"AVOSMS_{name}_API_ID"] = DEMO_ID
             env[f"AVOSMS_{name}_API_KEY"] = DEMO_KEY
             env[f"AVOSMS_{name}_ENDPOINT"] = self.proxy.api_url
-        cls.plugin = h.PluginProcess(unset_prefixes=["AVOSMS_"], env=env)
+        cls.plugin = self.front.start(env=env)
         cls.plugin_reads_stale = False
         if hasattr(self, "stack"):  # the stack's state is kept, as the engine keeps it
-            state = self.stack.state
-            self.stack = h.Stack(cls.plugin, config=self._config(), default_type=MEMBERS_TYPE)
-            self.stack.state = state
+            self.stack = self._stack(self.stack.state)
+
+    def type_token(self) -> str:
+        return str(self.declare(list_id="1", members=[])["type"])
+
+    def declare(self, import_id: str | None = None, **props: Any) -> dict[str, Any]:
+        """``ContactListMembers(NAME, **props)`` as this front end's program registers it."""
+        key = json.dumps([self.front.name, import_id, props], sort_keys=True)
+        cache = type(self).declared
+        if key not in cache:
+            cache[key] = self.front.declare(KIND, NAME, import_id=import_id, **props)
+        return copy.deepcopy(cache[key])
 
     def entry(self, list_id: str | None = None) -> dict[str, Any]:
-        """What the program registers (the inputs of ``ContactListMembers(...)``)."""
-        inputs: dict[str, Any] = {
-            h.PROVIDER_KEY: self.provider,
+        """What the program registers (``ContactListMembers(...)`` with its options)."""
+        props: dict[str, Any] = {
             "list_id": self.list_id if list_id is None else list_id,
             "members": [{"phone_number": n, **f} for n, f in self.members.items()],
             "exclusive": self.exclusive,
         }
         if self.account is not None:
-            inputs["account"] = self.account
-        if self.adopt:
-            inputs["import_id"] = self.list_id
+            props["account"] = self.account
         if self.opt_in:
-            inputs[OPT_IN] = True
-        return {"type": MEMBERS_TYPE, "inputs": inputs}
+            props[OPT_IN] = True
+        return self.declare(import_id=self.list_id if self.adopt else None, **props)
 
     def live(self) -> dict[str, Contacts]:
         """Every list of this example as AvoSMS holds it: number -> non-empty fields."""
@@ -233,7 +246,11 @@ class MembersModel(RuleBasedStateMachine):
         return sum(int(calls.get(endpoint, 0)) for endpoint in WRITE_ENDPOINTS)
 
     def resource(self) -> dict[str, Any] | None:
-        return self.stack.state.get(URN)
+        return self.stack.state.get(self.stack.urn(NAME))
+
+    def stored(self, resource: dict[str, Any], part: str) -> dict[str, Any]:
+        """A resource's stored ``inputs`` or ``outputs``: plain, Python names."""
+        return self.front.python_names(h.strip_secrets(resource[part]))
 
     def resource_list(self) -> str | None:
         resource = self.resource()
@@ -243,13 +260,19 @@ class MembersModel(RuleBasedStateMachine):
         resource = self.resource() if resource is None else resource
         if resource is None:
             return set()
-        return set(h.strip_secrets(resource["outputs"]).get("members") or {})
+        return set(held_of(self.stored(resource, "outputs")).prints)
 
     def state_fields(self, resource: dict[str, Any] | None) -> Contacts:
         if resource is None:
             return {}
-        members = h.strip_secrets(resource["inputs"]).get("members") or {}
-        return {str(n): dict(f) for n, f in members.items()} if isinstance(members, dict) else {}
+        return members_of(self.stored(resource, "inputs"))
+
+    def failure(self, step: Step) -> str | None:
+        """The message of the package's error the step failed with (None: another error)."""
+        error = step.error
+        if isinstance(error, h.PluginError):
+            return self.front.error_message(error)
+        return None if error is None else str(error)
 
     def run_step(self, kind: str, command: Callable[[], h.Summary]) -> Step:
         """Run one engine command with the faults queued for it; they end with it."""
@@ -298,7 +321,8 @@ class MembersModel(RuleBasedStateMachine):
         if resource is not None:
             old_list = str(resource["id"])
             if old_list == self.list_id:
-                stays_exclusive = bool(resource["outputs"].get("exclusive")) and self.exclusive
+                stays_exclusive = bool(self.stored(resource, "outputs").get("exclusive"))
+                stays_exclusive = stays_exclusive and self.exclusive
                 return {
                     (old_list, n)
                     for n in in_state - wanted
@@ -318,7 +342,7 @@ class MembersModel(RuleBasedStateMachine):
         if step.kind in ("preview", "refresh"):
             assert step.writes == 0, f"a {step.kind} made {step.writes} write call(s)"
         if isinstance(step.error, h.PluginError) and not step.killed:
-            assert step.error.exception_type.startswith("pulumi_avosms."), (
+            assert self.front.error_message(step.error) is not None, (
                 f"{step.kind} crashed: {step.error.details[-2000:]}"
             )
 
@@ -338,10 +362,10 @@ class MembersModel(RuleBasedStateMachine):
             raise AssertionError(f"a create removed contacts it does not declare: {text}")
         if numbers & set(step_unreadable(step)):
             raise AssertionError(f"a number the client could not read was removed: {text}")
-        old_account = h.strip_secrets(prior["outputs"]).get("account")
-        if old_account != self.account:
+        prior_outputs = self.stored(prior, "outputs")
+        if prior_outputs.get("account") != self.account:
             raise AssertionError(f"a change of account name removed contacts: {text}")
-        if prior["outputs"].get("exclusive") and not self.exclusive:
+        if prior_outputs.get("exclusive") and not self.exclusive:
             raise AssertionError(f"turning exclusive off removed refresh-found contacts: {text}")
         if not numbers <= self.state_numbers(prior):
             raise AssertionError(f"an update removed contacts that are not in the state: {text}")
@@ -416,11 +440,11 @@ class MembersModel(RuleBasedStateMachine):
     def program_renames_list(self) -> None:
         """The ContactList is renamed: its ``list_id`` is unknown while the preview runs."""
         _hit()
+        renames = HITS[self.front.name]["program_renames_list"]
         self.emulator.backend.console_rename_list(
-            self.list_id, f"renamed {type(self).examples}.{HITS['program_renames_list']}"
+            self.list_id, f"renamed {self.front} {type(self).examples}.{renames}"
         )
-        entry = self.entry()
-        entry["inputs"]["list_id"] = h.UNKNOWN
+        entry = self.entry(list_id=h.UNKNOWN)
         step = self.run_step("preview", lambda: self.stack.preview({NAME: entry}))
         self.check_common(step, set())
         assert step.error is None, step.error
@@ -585,7 +609,7 @@ class MembersModel(RuleBasedStateMachine):
                 f"after a refresh the state holds {number} as {fields.get(number)}, "
                 f"AvoSMS as {live[number]}"
             )
-        if resource["outputs"].get("exclusive"):
+        if self.stored(resource, "outputs").get("exclusive"):
             missing = set(live) - unread - numbers
             assert not missing, f"an exclusive refresh does not show {sorted(missing)}"
         else:
@@ -627,24 +651,29 @@ class MembersModel(RuleBasedStateMachine):
                 f"the program does not declare: {undeclared}"
             )
             assert step.writes == 0, f"a refused create made {step.writes} write call(s)"
-            if not step.faults and isinstance(step.error, h.PluginError):
-                text = step.error.exception_message
+            text = self.failure(step)
+            if not step.faults and isinstance(step.error, h.PluginError) and text is not None:
                 assert str(len(undeclared)) in text and undeclared[0] in text, text
                 assert "import_" in text and OPT_IN in text, text
             return
+        if prior is None and self.adopt and not step.killed:
+            assert step.writes == 0, f"an adoption made {step.writes} write call(s)"
         if step.error is not None:
             self.declared_in_failed |= wanted
             if step.killed:
                 return
-            matches = all(live_before.get(n) == f for n, f in self.members.items())
-            if prior is None and self.adopt and matches and self.list_exists and not step.faults:
-                # import_ takes the declared contacts over and leaves the others alone.
+            adopting = prior is None and self.adopt and self.list_exists and not step.faults
+            if adopting and self.adoptable(live_before):
                 raise AssertionError(
-                    f"an adoption of a list holding every declared member failed: {step.error}"
+                    f"an adoption of a list the program matches failed: {step.error}"
                 )
             # Additive mode and creates: the fresh adds are undone. Exclusive: the next
             # refresh (exclusive, from the state kept) shows them.
-            kept_exclusive = prior is not None and not creating and prior["outputs"]["exclusive"]
+            kept_exclusive = (
+                prior is not None
+                and not creating
+                and bool(self.stored(prior, "outputs")["exclusive"])
+            )
             if not kept_exclusive:
                 fresh = set(live_after) - set(live_before)
                 left = fresh - (set() if creating else self.state_numbers(prior))
@@ -657,6 +686,15 @@ class MembersModel(RuleBasedStateMachine):
                 )
             return
         self.check_successful_up(step, creating)
+
+    def adoptable(self, live: Contacts) -> bool:
+        """Whether the program matches the list ``live`` as this front end's adoption takes
+        it over: the declared contacts (the dynamic ``import_`` input leaves the others
+        alone), or the whole list, exclusive, in the provider's own account (the engine's
+        import step diffs the program against its read of the list)."""
+        if self.front.import_reads_all:
+            return self.members == live and self.exclusive and self.account is None
+        return all(live.get(n) == f for n, f in self.members.items())
 
     def check_successful_up(self, step: Step, creating: bool) -> None:
         prior = step.state_before
@@ -736,29 +774,12 @@ def proxy(emulator_server: EmulatorServer) -> Iterator[HostileProxy]:
         hostile.close()
 
 
-def test_the_program_inputs_are_what_a_program_registers() -> None:
-    """The model builds its inputs by hand (a program run per step is slow): the same."""
-    provider = provider_reference()
-    members = [{"phone_number": POOL[0], "first_name": "Ann"}]
-    registered = h.program_inputs(
-        lambda: ContactListMembers(
-            NAME, list_id="4", members=members, exclusive=False, account="team"
-        )
-    )[NAME]["inputs"]
-    assert registered == {
-        h.PROVIDER_KEY: provider,
-        "list_id": "4",
-        "members": members,
-        "exclusive": False,
-        "account": "team",
-    }
-
-
-def test_members_model(emulator_server: EmulatorServer, proxy: HostileProxy) -> None:
-    MembersModel.emulator = emulator_server
+@pytest.mark.parametrize("front", FRONT_ENDS, ids=str)
+def test_members_model(front: FrontEnd, emulator: EmulatorServer, proxy: HostileProxy) -> None:
+    MembersModel.front = front
+    MembersModel.emulator = emulator
     MembersModel.proxy = proxy
-    MembersModel.provider = provider_reference()
-    HITS.clear()
+    HITS[front.name].clear()
     examples, steps = (EXPLORE_EXAMPLES, EXPLORE_STEPS) if EXPLORING else (CI_EXAMPLES, CI_STEPS)
     try:
         run_state_machine_as_test(
@@ -780,4 +801,5 @@ def test_members_model(emulator_server: EmulatorServer, proxy: HostileProxy) -> 
         if hasattr(value, "hypothesis_stateful_rule")
         or hasattr(value, "hypothesis_stateful_initialize_rule")
     }
-    assert rules <= set(HITS), f"rules never run: {sorted(rules - set(HITS))}"
+    ran = set(HITS[front.name])
+    assert rules <= ran, f"rules never run on {front}: {sorted(rules - ran)}"

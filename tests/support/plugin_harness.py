@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pulumi.runtime.proto import provider_pb2
 
+from pulumi_avosms._provider import reads_once
 from tests.support import harness as h
 
 PACKAGE = "avosms"
@@ -41,6 +43,37 @@ def provider_config_name(key: str) -> str:
     package, _, name = key.partition(":")
     assert package == PACKAGE, key
     return name
+
+
+#: How ``pulumi.provider.experimental``'s server reports an exception a provider method raised:
+#: it raises ``Exception(f"{error}:\n{frames}")`` (``_raise_with_traceback``), which gRPC sends
+#: as ``Unexpected <class 'Exception'>: ...``. The class of the error is lost.
+_SERVER_ERROR = re.compile(
+    r"\AUnexpected <class 'Exception'>: (?P<message>.*?):\n(?P<frames>  File .*)\Z", re.S
+)
+_FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line \d+, in (?P<function>\S+)$', re.M)
+#: Where a package error leaves a provider method: :func:`~pulumi_avosms._provider.reads_once`
+#: re-raises it there with no frame below, so that frame is the last of the traceback.
+_PACKAGE_ERROR_FRAME = (
+    reads_once.__module__.replace(".", "/") + ".py",
+    reads_once(lambda: None).__code__.co_name,
+)
+
+
+def package_error_message(err: h.PluginError) -> str | None:
+    """The message of the package error (:class:`~pulumi_avosms.errors.AvoSMSError`) with
+    which a resource's method failed a call to the ``avosms`` plugin, or None when it failed
+    with anything else (a crash): the server sends no class name, but only a package error's
+    traceback ends in :func:`~pulumi_avosms._provider.reads_once`."""
+    reported = _SERVER_ERROR.match(err.details)
+    if reported is None:
+        return None
+    frames = _FRAME.findall(reported["frames"])
+    if not frames:
+        return None
+    file, function = frames[-1]
+    module_file, wrapper = _PACKAGE_ERROR_FRAME
+    return reported["message"] if file.endswith(module_file) and function == wrapper else None
 
 
 class ProviderPlugin(h.PluginProcess):

@@ -33,6 +33,7 @@ from .client.replies import tolerant_phone_number
 
 __all__ = [
     "UNDECLARED_OUTPUT",
+    "declared_form",
     "diff_state",
     "held_of",
     "is_exclusive",
@@ -61,6 +62,13 @@ def members_of(props: Mapping[str, Any]) -> MemberMap:
     if not isinstance(members, Mapping):
         return {}
     return {str(n): dict(f) if isinstance(f, Mapping) else {} for n, f in members.items()}
+
+
+def declared_form(members: MemberMap) -> list[dict[str, str]]:
+    """``members`` (fields by number) as a program declares them: the ``members`` input a
+    read answers when there is no state yet (``pulumi import``), which the next check takes
+    as it takes the program's, and from which ``pulumi import`` writes the program."""
+    return [{"phone_number": number, **fields} for number, fields in members.items()]
 
 
 def held_of(outs: Mapping[str, Any]) -> Held:

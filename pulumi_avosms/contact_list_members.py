@@ -64,6 +64,7 @@ from ._members_plan import (
 )
 from ._members_rules import CLEAR_PROPERTY, by_position, check_inputs
 from ._members_state import (
+    declared_form,
     diff_state,
     held_of,
     is_exclusive,
@@ -162,13 +163,20 @@ class ContactListMembersProvider(AvoSMSProvider):
         if exclusive:
             members = live
             declared_before = held.prints.keys() - held.undeclared
+            # An import's read (no state) declares nothing: what it reads is undeclared until
+            # the program declares it, so an additive program removes none of it.
             undeclared = [n for n in live if n not in declared_before]
             if refresh:
                 warn_outside(list_id, [n for n in live if n not in held.prints], self._secrets())
         else:
             members = {n: live[n] for n in sorted(held.prints) if n in live}
             undeclared = []
-        inputs = {"list_id": list_id, "members": members, "exclusive": exclusive}
+        inputs: dict[str, Any] = {
+            "list_id": list_id,
+            # With no state (an import), the inputs a program would write, as check takes them.
+            "members": members if refresh else declared_form(members),
+            "exclusive": exclusive,
+        }
         with_account(inputs, account)
         if props.get(IMPORT_PROPERTY):
             inputs[IMPORT_PROPERTY] = props[IMPORT_PROPERTY]

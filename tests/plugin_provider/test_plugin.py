@@ -167,39 +167,33 @@ def test_two_provider_instances_serve_two_accounts(emulator: Any) -> None:
 #: ContactListMembersProvider.read answers the members as the state keeps them (a map by
 #: number) while its check takes the declared list: `pulumi import` warns, and the program it
 #: generates does not type-check. A fix in the core (read answering the declared form) flips it.
-_MEMBERS_IMPORT_FORM = pytest.mark.xfail(
-    strict=True, reason="ContactListMembers read answers members as a map, check wants a list"
-)
-
-
-@pytest.mark.parametrize(
-    "token",
-    [
-        pytest.param(spec.token, marks=_MEMBERS_IMPORT_FORM if spec.token == MEMBERS else ())
-        for spec in RESOURCES
-    ],
-)
+@pytest.mark.parametrize("token", [spec.token for spec in RESOURCES])
 def test_pulumi_import_reads_by_id_alone_and_answers_inputs_of_the_schema(
     configured: ProviderPlugin, emulator: Any, token: str
 ) -> None:
     """`pulumi import <type> <name> <id>` (a planned ImportStep, pkg/resource/deploy/step.go):
-    Read(id) with no properties and no inputs; the inputs it answers become the resource's
-    (and the generated program's), then Check(olds=news=those inputs) and Diff."""
+    Read(id) with no properties and no inputs, then Check(olds=news=the inputs read); those
+    inputs become the resource's and the program the CLI writes. That program's first `up`
+    writes nothing to AvoSMS."""
     list_id = emulator.backend.console_create_list("Legacy", "FR")
     emulator.backend.console_add_contact(list_id, "+33612345678", first_name="Alice")
     resource_id = f"{list_id}/+33612345678" if token == CONTACT else list_id
-    urn = h.urn(token, "legacy")
-    read_id, outputs, inputs = configured.read(resource_id, urn)
-    assert read_id == resource_id
-    assert inputs is not None
+    stack = _stack(configured, {})
+    assert stack.import_("legacy", resource_id, type_token=token).ops == {"legacy": "import"}
+    assert stack.id("legacy") == resource_id
+    written = h.strip_secrets(stack.resource("legacy")["inputs"])
     schema = configured.get_schema()["resources"][token]
-    assert set(schema["requiredInputs"]) <= set(inputs) <= set(schema["inputProperties"])
-    checked, failures = configured.check(urn, inputs, inputs)
-    assert failures == []
-    assert configured.diff(read_id, urn, outputs, checked, inputs).changes == "DIFF_NONE"
-    # Import changes nothing.
+    assert set(schema["requiredInputs"]) <= set(written) <= set(schema["inputProperties"])
+    if token == MEMBERS:
+        assert written["members"] == [{"phoneNumber": "+33612345678", "firstName": "Alice"}]
+
+    calls = emulator.stats.snapshot()["total_calls"]
+    summary = stack.up({"legacy": {"type": token, "inputs": written}})
+    assert summary.ops["legacy"] in {"same", "update"}  # members: now declared by the program
+    assert emulator.stats.snapshot()["total_calls"] == calls
     (legacy,) = emulator.backend.lists()
     assert (legacy["name"], legacy["contact_count"]) == ("Legacy", 1)
+    assert emulator.backend.get_list(list_id)["contacts"][0]["first_name"] == "Alice"
 
 
 def test_pulumi_import_of_an_id_that_does_not_exist_fails(

@@ -249,17 +249,27 @@ def gone_is_dropped_at_refresh(run: Run) -> None:
 
 
 def adopt_by_id_changes_nothing(run: Run) -> None:
-    """Adopting an existing list by its ID writes nothing; a mismatch is refused."""
+    """Adopting an existing list by its ID writes nothing; a mismatch is refused (dynamic) or
+    previewed as an update after the import (plugin)."""
     existing = run.emulator.backend.console_create_list("Legacy", "FR")
     run.emulator.backend.console_add_contact(existing, "+33612345678")
     wrong = run.declare("ContactList", "w", name="Other", country_code="FR", import_id=existing)
-    try:
-        run.stack.up({"w": wrong})
-    except (h.PluginError, h.EngineError):
-        pass
+    if run.front.name == "plugin":
+        # The engine imports what it reads, then updates it to the program (eventual-state
+        # imports, Pulumi 3.172+): the preview says so, before anything is written.
+        preview = run.stack.preview({"w": wrong})
+        assert preview.ops == {"w": "import, update"}
+        assert preview.diffs["w"].diffs == ["name"]
     else:
-        raise AssertionError("adopting a list under another name passed")
+        # The dynamic resource's adoption is the provider's own create: it refuses.
+        try:
+            run.stack.up({"w": wrong})
+        except (h.PluginError, h.EngineError):
+            pass
+        else:
+            raise AssertionError("adopting a list under another name passed")
     assert run.stack.state == {}
+    assert run.emulator.backend.get_list(existing)["name"] == "Legacy"
     lst = run.declare("ContactList", "legacy", name="Legacy", country_code="FR", import_id=existing)
     run.stack.up({"legacy": lst})
     assert run.stack.id("legacy") == existing
@@ -420,6 +430,81 @@ def additive_members_leave_others_alone(run: Run) -> None:
     assert numbers == ["+33611111111"]
 
 
+def adopt_members_removes_nothing(run: Run) -> None:
+    """Adopting a list's members by its ID writes nothing when the program declares the
+    list's contacts. When it declares fewer, an additive membership removes none of the
+    others; an exclusive one removes them only after a preview listed them (the plugin: the
+    engine's import, then an update to the program) or leaves them to the next refresh (the
+    dynamic resource's adoption takes over the declared contacts only)."""
+    backend = run.emulator.backend
+    declared = [
+        {"phone_number": "+33612345678", "first_name": "Alice"},
+        {"phone_number": "+33698765432"},
+    ]
+
+    def legacy_list() -> str:
+        list_id = backend.console_create_list(f"Legacy {len(backend.lists())}", "FR")
+        backend.console_add_contact(list_id, "+33612345678", first_name="Alice")
+        backend.console_add_contact(list_id, "+33698765432")
+        return list_id
+
+    def contacts(list_id: str) -> list[tuple[str, str | None]]:
+        listed = backend.get_list(list_id)["contacts"]
+        return [(c["phone_number"], c.get("first_name")) for c in listed]
+
+    whole_list = legacy_list()
+    both = contacts(whole_list)
+    whole = run.declare(
+        "ContactListMembers", "m", list_id=whole_list, members=declared, import_id=whole_list
+    )
+    calls = run.calls()
+    run.stack.up({"m": whole})
+    assert run.outputs("m")["member_count"] == 2
+    assert run.stack.up({"m": whole}).ops == {"m": "same"}
+    run.next_command()
+    assert run.stack.refresh().ops == {"m": "refresh"}
+    assert contacts(whole_list) == both
+    assert run.calls() - calls <= 3  # reads only: no write
+
+    additive_list = legacy_list()
+    additive = run.declare(
+        "ContactListMembers",
+        "a",
+        list_id=additive_list,
+        members=declared[:1],
+        exclusive=False,
+        import_id=additive_list,
+    )
+    run.stack.up({"m": whole, "a": additive})
+    run.next_command()
+    run.stack.refresh()
+    run.stack.up({"m": whole, "a": additive})
+    assert contacts(additive_list) == both
+
+    exclusive_list = legacy_list()
+    exclusive = run.declare(
+        "ContactListMembers",
+        "e",
+        list_id=exclusive_list,
+        members=declared[:1],
+        import_id=exclusive_list,
+    )
+    program = {"m": whole, "a": additive, "e": exclusive}
+    preview = run.stack.preview(program)
+    if run.front.name == "plugin":
+        assert preview.ops["e"] == "import, update"
+        assert "members" in preview.diffs["e"].diffs
+        assert set(run.front.python_names(preview.checked["e"])["members"]) == {"+33612345678"}
+        run.stack.up(program)
+        assert contacts(exclusive_list) == both[:1]  # the removal the preview listed
+    else:
+        assert preview.ops["e"] == "create"
+        run.stack.up(program)
+        assert contacts(exclusive_list) == both  # left to the next refresh
+    assert contacts(whole_list) == both
+    assert contacts(additive_list) == both
+
+
 SCENARIOS: tuple[Callable[[Run], None], ...] = (
     up_then_no_op,
     rename_in_place_country_replaces,
@@ -435,4 +520,5 @@ SCENARIOS: tuple[Callable[[Run], None], ...] = (
     destroy_leaves_the_list_and_says_so,
     refresh_failure_keeps_the_state,
     additive_members_leave_others_alone,
+    adopt_members_removes_nothing,
 )

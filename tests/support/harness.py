@@ -893,11 +893,18 @@ class Stack:
                 self._read_step(name, typ, str(meta["read_id"]), news, summary, store=not preview)
                 continue
 
+            imported = False
             if old is None and meta.get("import_id"):
-                # The import step reads (and checks and diffs) during a preview too.
+                # The import step reads during a preview too. Since the engine's eventual-state
+                # imports (pulumi/pulumi#19339, Pulumi 3.172; continueStepsFromImport in
+                # pkg/resource/deploy/step_generator.go), what it read is the old state that
+                # the program's inputs are then checked and diffed against, as for any
+                # resource: a difference is an update (or a replacement) after the import.
                 call("Read", name)
-                self._import(name, typ, str(meta["import_id"]), news, summary, store=not preview)
-                continue
+                old = self._import_step(name, typ, str(meta["import_id"]))
+                if not preview:
+                    self.state[urn_] = old
+                imported = True
 
             olds_in = old["inputs"] if old else {}
             call("Check", name)
@@ -926,11 +933,14 @@ class Stack:
             diff = plugin.diff(old["id"], urn_, old["outputs"], checked, old["inputs"])
             summary.diffs[name] = diff
             if _changes(diff, old["inputs"], checked) == "DIFF_NONE":
-                summary.ops[name] = "same"
+                summary.ops[name] = "import" if imported else "same"
+                if imported and not preview:
+                    # The same step after an import records the program's checked inputs.
+                    self.state[urn_] = {**old, "inputs": checked}
                 continue
 
             if not diff.replace:
-                summary.ops[name] = "update"
+                summary.ops[name] = "import, update" if imported else "update"
                 if preview:
                     continue
                 call("Update", name)
@@ -945,7 +955,7 @@ class Stack:
 
             # Replacement: the engine re-checks with no olds, since defaults carried over from
             # the old object no longer apply.
-            summary.ops[name] = "replace"
+            summary.ops[name] = "import, replace" if imported else "replace"
             call("Check", name)
             checked, failures = plugin.check(urn_, {}, news)
             if failures:
@@ -1120,34 +1130,34 @@ class Stack:
         *,
         type_token: str | None = None,
     ) -> Summary:
-        """A resource with ``opts.import_=id_``: the engine's ImportStep.
+        """``pulumi import <type> <name> <id>``: the engine's planned ImportStep.
 
         Read(id) with no properties and no inputs — for a dynamic resource the plugin then has
-        no ``__provider`` to unpickle, so this fails with ``KeyError: '__provider'`` — then,
-        if that worked, Check(olds=read inputs, news=program inputs) and Diff; any difference
-        fails the import ("inputs to import do not match the existing resource").
+        no ``__provider`` to unpickle, so this fails with ``KeyError: '__provider'`` — then
+        Check(olds=news=the inputs read), whose failures the engine prints as warnings ("almost
+        certainly a bug in the provider"; here they raise), and no Diff. ``inputs`` (an entry
+        of :meth:`up`) gives the type, when it is not the stack's default. A resource option
+        ``import`` goes through :meth:`up` (the import, then the program's Check and Diff).
         """
         self._ensure_configured()
         summary = Summary()
         self.last_summary = summary
         summary.calls.append(("Read", name))
-        if inputs is None:
-            typ, news = type_token or self.default_type, {}
-        else:
-            typ, news, _meta = _entry(inputs, type_token or self.default_type)
-        self._import(name, typ, id_, news, summary, store=True)
+        typ = _entry(inputs, self.default_type)[0] if inputs is not None else None
+        typ = type_token or typ or self.default_type
+        imported = self._import_step(name, typ, id_)
+        urn_ = urn(typ, name, project=self.project, stack=self.stack)
+        summary.calls.append(("Check", name))
+        checked, failures = self.plugin.check(urn_, imported["inputs"], imported["inputs"])
+        if failures:
+            raise CheckFailedError(name, failures)
+        summary.checked[name] = checked
+        summary.ops[name] = "import"
+        self.state[urn_] = imported
         return summary
 
-    def _import(
-        self,
-        name: str,
-        typ: str,
-        import_id: str,
-        news: dict[str, Any],
-        summary: Summary,
-        *,
-        store: bool,
-    ) -> None:
+    def _import_step(self, name: str, typ: str, import_id: str) -> dict[str, Any]:
+        """The import step's Read (``ImportStep.Apply``): the state it records."""
         urn_ = urn(typ, name, project=self.project, stack=self.stack)
         read_id, outs, read_inputs = self.plugin.read(import_id, urn_)
         if not read_id:
@@ -1157,21 +1167,7 @@ class Stack:
                 "provider does not support importing resources; please try updating the "
                 f"'{DYNAMIC_PACKAGE}' plugin"
             )
-        summary.calls.append(("Check", name))
-        checked, failures = self.plugin.check(urn_, read_inputs, news)
-        if failures:
-            raise CheckFailedError(name, failures)
-        checked = annotate_secrets(checked, news)
-        summary.calls.append(("Diff", name))
-        d = self.plugin.diff(read_id, urn_, outs, checked, read_inputs)
-        summary.diffs[name] = d
-        summary.ops[name] = "import"
-        if _changes(d, read_inputs, checked) != "DIFF_NONE":
-            raise EngineError(
-                f"inputs to import do not match the existing resource: {d.diffs or d.replaces}"
-            )
-        if store:
-            self.state[urn_] = {"id": read_id, "inputs": checked, "outputs": outs, "type": typ}
+        return {"id": read_id, "inputs": read_inputs, "outputs": outs, "type": typ}
 
 
 # --------------------------------------------------------------------------------------------

@@ -62,13 +62,12 @@ class FrontEnd:
     error_message: Callable[[h.PluginError], str | None]
     """The message of the package's error a failed call reported (what the user reads), or
     None when the plugin failed otherwise (a crash: any other exception)."""
-    import_reads_all: bool
-    """How adoption (``import_id``) takes an object over. False: the dynamic resource's
-    create, which adopts what the program declares. True: the engine's import step, Read(id)
-    with no properties, then Check and Diff of the program against what it read, which fails
-    at any difference; the program must declare the object as the read answers it (for a
-    ContactListMembers: every contact of the list, exclusive, in the provider's own
-    account)."""
+    engine_imports: bool
+    """How adoption (``import_id``) goes. False: the dynamic resource's create adopts what
+    the program declares (``import_`` is one of its inputs). True: the engine's import step
+    records the object as Read(id) with no properties answers it, then the program's Check,
+    Diff and Update run against that state, as for any resource (eventual-state imports,
+    Pulumi 3.172+; see :meth:`~tests.support.harness.Stack.up`)."""
 
     def __str__(self) -> str:
         return self.name
@@ -131,7 +130,7 @@ DYNAMIC = FrontEnd(
     python_names=dict,
     reference=_dynamic_reference,
     error_message=_dynamic_error_message,
-    import_reads_all=False,
+    engine_imports=False,
 )
 PLUGIN = FrontEnd(
     "plugin",
@@ -140,7 +139,7 @@ PLUGIN = FrontEnd(
     python_names=to_python_names,
     reference=_plugin_reference,
     error_message=package_error_message,
-    import_reads_all=True,
+    engine_imports=True,
 )
 FRONT_ENDS = (DYNAMIC, PLUGIN)
 

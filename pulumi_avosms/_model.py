@@ -47,6 +47,19 @@ class ContactInfo:
         # Not dataclasses.asdict: it deep-copies, and this runs for every contact of a reply.
         return {name: getattr(self, name) for name in CONTACT_FIELDS}
 
+    def unencodable_fields(self) -> list[str]:
+        """The fields holding text no gRPC message can carry to the engine (a lone surrogate,
+        which a JSON reply may spell ``"\\ud800"``): what a step must not return."""
+        unencodable = []
+        for name in CONTACT_FIELDS:
+            value: str = getattr(self, name)
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    unencodable.append(name)
+        return unencodable
+
 
 @dataclass(frozen=True)
 class ContactListDetail(ContactListInfo):

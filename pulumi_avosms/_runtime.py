@@ -124,6 +124,16 @@ def get_client(settings: ProviderSettings) -> AvoSMSClient:
         return client
 
 
+def close_clients(endpoint: str) -> None:
+    """Close the clients of ``endpoint`` (an emulator about to stop); the next
+    :func:`get_client` for it makes a new one."""
+    with _lock:
+        ours = [settings for settings in _clients if settings.endpoint == endpoint]
+        clients = [_clients.pop(settings) for settings in ours]
+    for client in clients:
+        client.close()
+
+
 def reset() -> None:
     """Close every client and embedded emulator (tests, and interpreter exit)."""
     with _lock:
@@ -137,4 +147,4 @@ def reset() -> None:
 
 atexit.register(reset)
 
-__all__ = ["DEFAULT_EMULATOR_STATE", "get_client", "reset"]
+__all__ = ["DEFAULT_EMULATOR_STATE", "close_clients", "get_client", "reset"]

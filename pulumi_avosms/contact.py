@@ -333,6 +333,17 @@ class ContactProvider(AvoSMSProvider):
             # AvoSMS may return the number in another format than it was sent (national,
             # spaced...): compare E.164 forms, read with the list's country.
             if tolerant_phone_number(contact.phone_number, region) == number:
+                unencodable = contact.unencodable_fields()
+                if unencodable:
+                    # The engine could not be sent these values: fail the step, keep the state.
+                    raise ContactError(
+                        f"Could not {step} contact {number} of contact list {list_id}: AvoSMS "
+                        f"returned its {', '.join(unencodable)} as text that is not valid "
+                        "Unicode (a lone surrogate). Correct it in the AvoSMS console, then "
+                        "run the command again.",
+                        list_id=list_id,
+                        phone_number=number,
+                    )
                 return True, _live_outputs(list_id, number, contact)
         return True, None
 

@@ -257,7 +257,9 @@ class ContactListProvider(AvoSMSProvider):
             # An update that keeps the name (another name for the same account) still leaves
             # the list with the program's name: one renamed in the console is renamed back.
             live = self._live_or_none(id_, account)
-            renamed = live is not None and live.name != name
+            if live is not None and live.name == name:
+                return UpdateResult(with_account(outputs_of(live), account))
+            renamed = live is not None
         if renamed:
             try:
                 self._client(account).rename_list(id_, name)

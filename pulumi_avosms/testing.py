@@ -155,11 +155,7 @@ class AvoSMSMocks(pulumi.runtime.Mocks):
 
     def close(self) -> None:
         """Stop the emulator and close the clients that reached it (lookups fail from then on)."""
-        with _runtime._lock:
-            ours = [s for s in _runtime._clients if s.endpoint == self.emulator.api_url]
-            clients = [_runtime._clients.pop(settings) for settings in ours]
-        for client in clients:
-            client.close()
+        _runtime.close_clients(self.emulator.api_url)
         self.emulator.stop()
 
     def __enter__(self) -> AvoSMSMocks:

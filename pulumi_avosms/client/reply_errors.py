@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from .. import _messages as msg
-from .._text import safe_text
+from .._text import MAX_QUOTED, safe_text
 from ..errors import (
     APIError,
     AuthenticationError,
@@ -68,7 +68,6 @@ ENDPOINT_ERRORS: dict[str, dict[str, tuple[type[APIError], str]]] = {
 
 # A documented code is short; a longer one is no code we know, quoted (safely) as such.
 _ERR_CODE = re.compile(r"ERR_([0-9]{1,6})", re.ASCII)
-_EXCERPT_CHARS = 160
 
 
 def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
@@ -87,9 +86,9 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
 
 def _excerpt(body: bytes | str, secrets: Iterable[str]) -> str:
     text = (
-        body[: _EXCERPT_CHARS * 4].decode("utf-8", "replace") if isinstance(body, bytes) else body
+        body[: MAX_QUOTED * 4].decode("utf-8", "replace") if isinstance(body, bytes) else body
     )
-    return repr(safe_text(text, secrets, _EXCERPT_CHARS))
+    return repr(safe_text(text, secrets, MAX_QUOTED))
 
 
 def _decode(body: object) -> tuple[bool, object]:

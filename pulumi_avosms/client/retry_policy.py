@@ -55,10 +55,11 @@ class RetryPolicy:
     ``backoff_max`` seconds and full jitter.
     """
 
-    max_retries: int = 4
-    max_retry_time: float = 60.0
-    backoff_base: float = 0.5
-    backoff_max: float = 10.0
+    # No defaults here: the client's constructor holds them (one place), and passes each.
+    max_retries: int
+    max_retry_time: float
+    backoff_base: float
+    backoff_max: float
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:

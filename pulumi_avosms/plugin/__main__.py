@@ -19,9 +19,8 @@ def main() -> None:
     here = str(Path(__file__).resolve().parent)
     sys.path[:] = [entry for entry in sys.path if str(Path(entry or ".").resolve()) != here]
 
-    from pulumi.provider.experimental.server import main as serve
-
     from pulumi_avosms.plugin.provider import AvoSMSPlugin
+    from pulumi_avosms.plugin.server import serve
 
     version = metadata.version("pulumi-avosms")
     serve(sys.argv[1:], version, AvoSMSPlugin(version))

@@ -471,6 +471,27 @@ def schema_name(python_name: str) -> str:
     return _TO_SCHEMA.get(python_name, python_name)
 
 
+#: Python spellings in messages, and how any language's user reads them.
+_IMPORT_OPTION = re.compile(
+    r"(?:opts=)?(?:pulumi\.)?ResourceOptions\(import_=(['\"]?)([^'\")]*)\1\)"
+)
+_PYTHON_WORDS = (
+    (re.compile(r"\bimport_\b"), "import"),
+    (re.compile(r"=True\b"), "=true"),
+    (re.compile(r"=False\b"), "=false"),
+)
+
+
+def language_neutral(text: str) -> str:
+    """A message of the core (written for Python programs) as any language's user reads it:
+    schema property names, the ``import`` resource option instead of ``opts=...(import_=)``,
+    ``true``/``false``."""
+    text = _IMPORT_OPTION.sub(lambda match: f'the import resource option "{match.group(2)}"', text)
+    for pattern, word in _PYTHON_WORDS:
+        text = pattern.sub(word, text)
+    return schema_words(text)
+
+
 def schema_words(text: str) -> str:
     """``text`` with the Python property names in it spelled as the schema does (a check
     failure's reason names the property the user wrote)."""

@@ -63,8 +63,8 @@ from .fields import (
     PACKAGE,
     RESOURCES,
     ResourceSpec,
+    language_neutral,
     schema_name,
-    schema_words,
     to_python_names,
     to_schema_names,
 )
@@ -236,7 +236,7 @@ class AvoSMSPlugin(Provider):
         olds, news = plain_map(request.old_inputs), plain_map(request.new_inputs)
         result = await self._run(provider.check, olds, news)
         failures = [
-            CheckFailure(schema_name(failure.property), schema_words(failure.reason))
+            CheckFailure(schema_name(failure.property), language_neutral(failure.reason))
             for failure in result.failures or ()
         ]
         return CheckResponse(inputs=property_map(result.inputs), failures=failures)
@@ -308,7 +308,7 @@ class AvoSMSPlugin(Provider):
         try:
             result = await self._run(self._look_up, request.tok, args)
         except (ContactListLookupError, ValidationError, ConfigurationError) as err:
-            return InvokeResponse(failures=[CheckFailure("", schema_words(str(err)))])
+            return InvokeResponse(failures=[CheckFailure("", language_neutral(str(err)))])
         return InvokeResponse(return_value=property_map(result))
 
     def _look_up(self, token: str, args: dict[str, Any]) -> dict[str, Any]:

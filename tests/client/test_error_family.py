@@ -109,7 +109,9 @@ def test_the_client_refuses_bad_arguments_with_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="pool_size"):
         AvoSMSClient("id", "key", "https://api.avosms.com/v1", pool_size=0)
     with pytest.raises(ConfigurationError, match="max_retries"):
-        RetryPolicy(max_retries=-1)
+        AvoSMSClient("id", "key", "https://api.avosms.com/v1", max_retries=-1)
+    with pytest.raises(ConfigurationError, match="max_retries"):
+        RetryPolicy(max_retries=-1, max_retry_time=60, backoff_base=0.5, backoff_max=10)
 
 
 def test_the_moved_error_classes_stay_importable_from_their_old_modules() -> None:

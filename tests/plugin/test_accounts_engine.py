@@ -200,6 +200,39 @@ def test_a_change_of_account_replaces_the_list(stack: h.Stack, agency: EmulatorS
     assert stack.up(customers("agency")).ops == {"customers": "same"}
 
 
+def test_another_name_for_the_same_account_updates_the_list_with_one_read(
+    agency: EmulatorServer,
+) -> None:
+    """`account` moves to another name of the same credentials: an update, no replacement;
+    it reads the list once (to rename back a console rename) and writes nothing else."""
+    config = accounts_config(agency, billing={"apiId": AGENCY_ID, "apiKey": AGENCY_KEY})
+    stack = h.Stack(start_plugin(), config=config, secret_keys=SECRET_CONFIG)
+    try:
+
+        def customers(account: str) -> dict[str, Any]:
+            return program(
+                customers=lambda: ContactList(
+                    "customers", name="Customers", country_code="FR", account=account
+                )
+            )
+
+        stack.up(customers("agency"))
+        list_id = stack.id("customers")
+        next_command(stack)
+        calls = agency.stats.snapshot()["total_calls"]
+        assert stack.up(customers("billing")).ops == {"customers": "update"}
+        assert agency.stats.snapshot()["total_calls"] - calls == 1
+        assert stack.id("customers") == list_id
+        assert stack.outputs("customers")["account"] == "billing"
+        # Renamed in the console meanwhile: the next such update renames it back.
+        agency.backend.console_rename_list(list_id, "Renamed")
+        next_command(stack)
+        assert stack.up(customers("agency")).ops == {"customers": "update"}
+        assert agency.backend.get_list(list_id)["name"] == "Customers"
+    finally:
+        stack.plugin.close()
+
+
 def test_an_unknown_account_fails_at_preview_naming_the_configured_ones(
     agency: EmulatorServer,
 ) -> None:

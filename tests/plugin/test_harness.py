@@ -7,6 +7,8 @@ there is no need to pay it per test); tests that need a pristine process start t
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -412,3 +414,35 @@ def test_start_failure_reports_stderr(tmp_path: Path) -> None:
     (shadow / "__init__.py").write_text("raise RuntimeError('no pulumi for you')\n")
     with pytest.raises(h.PluginStartError, match="no pulumi for you"):
         h.PluginProcess(pythonpath=[tmp_path], cwd=tmp_path)
+
+
+def test_a_plain_mocks_test_still_runs_after_program_inputs_in_the_same_thread() -> None:
+    """program_inputs runs each program on a loop of its own and leaves the thread as it found
+    it: a later `pulumi.runtime.set_mocks` test (which asks get_event_loop() for one) works.
+    In a fresh interpreter, since it is about a thread's first loop."""
+    script = """
+import asyncio
+import pulumi
+from tests.support import harness as h
+from pulumi_avosms import ContactList
+
+h.program_inputs(lambda: ContactList("first", name="A", country_code="FR"))
+created = []
+
+class Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args):
+        created.append(args.name)
+        return args.name + "-id", dict(args.inputs)
+
+    def call(self, args):
+        return {}, None
+
+pulumi.runtime.set_mocks(Mocks(), preview=False)
+pulumi.Output.from_input("x").apply(created.append)
+asyncio.get_event_loop().run_until_complete(asyncio.sleep(0))
+print(created)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=h.REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

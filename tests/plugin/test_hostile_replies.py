@@ -71,6 +71,26 @@ def test_a_contact_refresh_on_a_self_contradicting_information_reply_keeps_the_c
     assert plugin.alive
 
 
+def test_a_contact_refresh_of_a_field_no_message_can_carry_fails_naming_it(
+    stub_plugin: tuple[StubAvoSMS, h.PluginProcess],
+) -> None:
+    """A lone surrogate (JSON "\\ud800") in the contact's own field: the refresh fails with
+    the package's error naming the field (the state is kept), never a crash of the plugin."""
+    stub, plugin = stub_plugin
+    stub.server.replies.clear()
+    contacts = [{"contact_telephone_number": MOBILE, "contact_first_name": "A\ud800"}]
+    stub.script(EP_INFO, {**GOOD_INFO, "nb_contact_list": 1, "list_contact": contacts})
+    inputs = h.program_inputs(lambda: Contact("alice", list_id="7", phone_number=MOBILE))["alice"][
+        "inputs"
+    ]
+    outputs = {**inputs, "list_id": "7", "phone_number": MOBILE}
+    with pytest.raises(h.PluginError) as caught:
+        plugin.read(f"7/{MOBILE}", h.urn(CONTACT_TYPE, "alice"), outputs, inputs)
+    assert caught.value.raised("ContactError"), caught.value.details
+    assert "its first_name as text that is not valid Unicode" in caught.value.exception_message
+    assert plugin.alive
+
+
 @pytest.mark.parametrize(
     "count_json",
     [

@@ -282,3 +282,23 @@ def test_a_provider_argument_not_known_at_preview_does_not_fail_the_preview(
     plugin.send_configure({}, args)
     inputs, failures = plugin.check(h.urn(LIST, "l"), {}, {"name": "L", "countryCode": "fr"})
     assert (failures, inputs["countryCode"]) == ([], "FR")
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+def test_an_error_reaches_any_language_as_its_message_alone(
+    configured: ProviderPlugin, emulator: Any
+) -> None:
+    """A TypeScript or YAML user reads the provider's message with the schema's names and the
+    `import` resource option, not Python's spelling nor the SDK's stack."""
+    existing = emulator.backend.console_create_list("Taken", "FR")
+    program = {"taken": {"type": LIST, "inputs": {"name": "Taken", "countryCode": "FR"}}}
+    with pytest.raises(h.PluginError) as info:
+        _stack(configured, {}).up(program)
+    details = info.value.details
+    assert details.startswith("Could not create contact list 'Taken'"), details
+    assert f'the import resource option "{existing}"' in details
+    assert "countryCode=" in details
+    for python_only in ("Traceback", "Unexpected", "ResourceOptions", "import_", "country_code"):
+        assert python_only not in details

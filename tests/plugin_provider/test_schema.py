@@ -22,6 +22,7 @@ from pulumi_avosms.plugin.fields import (
     CONTACT_LIST,
     RESOURCES,
     camel,
+    language_neutral,
     schema_words,
     to_python_names,
     to_schema_names,
@@ -119,4 +120,18 @@ def test_names_map_both_ways_and_leave_other_keys_alone() -> None:
     assert to_python_names(schema) == python
     assert schema_words("list_id is required; a get_contact_list") == (
         "listId is required; a get_contact_list"
+    )
+
+
+def test_python_advice_is_spelled_for_any_language() -> None:
+    """What the core writes for a Python program, as a TypeScript or YAML user reads it."""
+    assert language_neutral(
+        "adopt it: ContactList(..., country_code='FR', opts=pulumi.ResourceOptions(import_='12'))"
+        ", or set remove_undeclared_on_create=True or exclusive=False; remove import_"
+    ) == (
+        "adopt it: ContactList(..., countryCode='FR', the import resource option \"12\")"
+        ", or set removeUndeclaredOnCreate=true or exclusive=false; remove import"
+    )
+    assert language_neutral("(ResourceOptions(import_=<list id>))") == (
+        '(the import resource option "<list id>")'
     )

@@ -1342,7 +1342,11 @@ def _run_program(
     defaults = [(p, p._ContextProperty__default) for p in props]  # type: ignore[attr-defined]
     # Remember the thread's current loop without creating one (get_event_loop() would).
     policy = asyncio.get_event_loop_policy()
-    previous_loop = getattr(getattr(policy, "_local", None), "_loop", None)
+    local = getattr(policy, "_local", None)
+    previous_loop = getattr(local, "_loop", None)
+    # Whether the thread's loop was ever set: once it is, get_event_loop() no longer makes one
+    # (so a later plain set_mocks in this thread would fail); put that back too.
+    previous_set_called = getattr(local, "_set_called", None)
     loop = asyncio.new_event_loop()
     # The SDK looks the loop up with get_event_loop() while constructing the root Stack.
     asyncio.set_event_loop(loop)
@@ -1358,6 +1362,8 @@ def _run_program(
         loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
         asyncio.set_event_loop(previous_loop)
+        if previous_set_called is not None:
+            local._set_called = previous_set_called  # type: ignore[union-attr]
         for prop, default in defaults:
             prop._ContextProperty__default = default  # type: ignore[attr-defined]
     return dict(monitor.recorded)

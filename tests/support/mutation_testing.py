@@ -595,6 +595,19 @@ def _environment(root: Path) -> dict[str, str]:
     return env
 
 
+#: The process groups of the pytest runs in flight, ended at once on Ctrl-C.
+_RUNNING: set[int] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def _end_running() -> None:
+    with _RUNNING_LOCK:
+        groups = list(_RUNNING)
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+
+
 def _pytest(root: Path, tests: Sequence[str], timeout: float) -> tuple[str, float, str]:
     """Run ``tests`` in ``root``: (passed | failed | timeout | error, seconds, first failure)."""
     command = [
@@ -607,6 +620,8 @@ def _pytest(root: Path, tests: Sequence[str], timeout: float) -> tuple[str, floa
             command, cwd=root, env=_environment(root), stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: a timeout ends the plugins too
         )  # fmt: skip
+        with _RUNNING_LOCK:
+            _RUNNING.add(process.pid)
         try:
             code = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -617,6 +632,8 @@ def _pytest(root: Path, tests: Sequence[str], timeout: float) -> tuple[str, floa
             # Whatever a test started and left behind (a plugin, an emulator) goes with it.
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
+            with _RUNNING_LOCK:
+                _RUNNING.discard(process.pid)
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
     seconds = time.monotonic() - began
@@ -673,8 +690,13 @@ def run_module(
     pool = ThreadPoolExecutor(max_workers=len(workspaces))
     try:
         return list(pool.map(one, mutants))
+    except KeyboardInterrupt:
+        # Ctrl-C reaches this thread only (each pytest runs in its own session): end the runs
+        # in flight now, so the workers return and the scratch copies are removed.
+        pool.shutdown(wait=False, cancel_futures=True)
+        _end_running()
+        raise
     finally:
-        # On Ctrl-C: no mutant starts after the ones running (each ends within its timeout).
         pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -681,7 +681,8 @@ class MembersModel(RuleBasedStateMachine):
             text = self.failure(step)
             if not step.faults and isinstance(step.error, h.PluginError) and text is not None:
                 assert str(len(undeclared)) in text and undeclared[0] in text, text
-                assert "import_" in text and OPT_IN in text, text
+                spelled = self.front.spelled
+                assert spelled("import_") in text and spelled(OPT_IN) in text, text
             return
         if step.error is not None:
             self.declared_in_failed |= wanted

@@ -24,7 +24,7 @@ import pulumi
 
 from pulumi_avosms import Contact, ContactList
 from pulumi_avosms.contact_list_members import ContactListMembers
-from pulumi_avosms.plugin.fields import to_python_names, to_schema_names
+from pulumi_avosms.plugin.fields import language_neutral, to_python_names, to_schema_names
 from tests.support import harness as h
 from tests.support.plugin_harness import ProviderPlugin, package_error_message
 
@@ -62,6 +62,9 @@ class FrontEnd:
     error_message: Callable[[h.PluginError], str | None]
     """The message of the package's error a failed call reported (what the user reads), or
     None when the plugin failed otherwise (a crash: any other exception)."""
+    spelled: Callable[[str], str]
+    """A text of the core (written for Python programs) as this front end's users read it:
+    on the plugin, properties named as the schema does and ``import`` for ``import_``."""
     engine_imports: bool
     """How adoption (``import_id``) goes. False: the dynamic resource's create adopts what
     the program declares (``import_`` is one of its inputs). True: the engine's import step
@@ -130,6 +133,7 @@ DYNAMIC = FrontEnd(
     python_names=dict,
     reference=_dynamic_reference,
     error_message=_dynamic_error_message,
+    spelled=str,
     engine_imports=False,
 )
 PLUGIN = FrontEnd(
@@ -139,6 +143,7 @@ PLUGIN = FrontEnd(
     python_names=to_python_names,
     reference=_plugin_reference,
     error_message=package_error_message,
+    spelled=language_neutral,
     engine_imports=True,
 )
 FRONT_ENDS = (DYNAMIC, PLUGIN)

@@ -27,7 +27,6 @@ from typing import Any
 
 from pulumi.runtime.proto import provider_pb2
 
-from pulumi_avosms._provider import reads_once
 from tests.support import harness as h
 
 PACKAGE = "avosms"
@@ -45,35 +44,16 @@ def provider_config_name(key: str) -> str:
     return name
 
 
-#: How ``pulumi.provider.experimental``'s server reports an exception a provider method raised:
-#: it raises ``Exception(f"{error}:\n{frames}")`` (``_raise_with_traceback``), which gRPC sends
-#: as ``Unexpected <class 'Exception'>: ...``. The class of the error is lost.
-_SERVER_ERROR = re.compile(
-    r"\AUnexpected <class 'Exception'>: (?P<message>.*?):\n(?P<frames>  File .*)\Z", re.S
-)
-_FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line \d+, in (?P<function>\S+)$', re.M)
-#: Where a package error leaves a provider method: :func:`~pulumi_avosms._provider.reads_once`
-#: re-raises it there with no frame below, so that frame is the last of the traceback.
-_PACKAGE_ERROR_FRAME = (
-    reads_once.__module__.replace(".", "/") + ".py",
-    reads_once(lambda: None).__code__.co_name,
-)
+#: How gRPC reports an exception a servicer did not handle (the SDK's servicer re-raises
+#: every one as ``Exception(f"{error}:\n{stack}")``): what the plugin sends for a bug.
+_UNHANDLED = re.compile(r"\AUnexpected <class '[^']+'>: ")
 
 
 def package_error_message(err: h.PluginError) -> str | None:
-    """The message of the package error (:class:`~pulumi_avosms.errors.AvoSMSError`) with
-    which a resource's method failed a call to the ``avosms`` plugin, or None when it failed
-    with anything else (a crash): the server sends no class name, but only a package error's
-    traceback ends in :func:`~pulumi_avosms._provider.reads_once`."""
-    reported = _SERVER_ERROR.match(err.details)
-    if reported is None:
-        return None
-    frames = _FRAME.findall(reported["frames"])
-    if not frames:
-        return None
-    file, function = frames[-1]
-    module_file, wrapper = _PACKAGE_ERROR_FRAME
-    return reported["message"] if file.endswith(module_file) and function == wrapper else None
+    """The message with which the ``avosms`` plugin failed a call, when it is an error of the
+    package (:mod:`pulumi_avosms.plugin.server` sends those as their message alone), or None
+    when the plugin failed otherwise (a crash, reported by gRPC with the Python stack)."""
+    return None if _UNHANDLED.match(err.details) else err.details
 
 
 class ProviderPlugin(h.PluginProcess):

@@ -35,9 +35,9 @@ After every command it checks:
 
 Under ``CI=true`` the run is derandomised: :data:`CI_EXAMPLES` examples of up to
 :data:`CI_STEPS` steps each per front end, enough for every rule to run on each (the test
-asserts it). Under
-``HYPOTHESIS_PROFILE=explore`` it draws :data:`EXPLORE_EXAMPLES` fresh examples of up to
-:data:`EXPLORE_STEPS` steps.
+asserts it). Under ``HYPOTHESIS_PROFILE=explore`` it draws :data:`EXPLORE_EXAMPLES` fresh
+examples of up to :data:`EXPLORE_STEPS` steps. The examples it found are replayed step by
+step in ``test_found_by_the_model`` (:data:`FOUND`).
 """
 
 from __future__ import annotations

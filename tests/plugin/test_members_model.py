@@ -699,16 +699,17 @@ class MembersModel(RuleBasedStateMachine):
                 )
             # Additive mode and creates: the fresh adds are undone. Exclusive: the next
             # refresh (exclusive, from the state kept: the old one, or what an engine's
-            # import recorded) shows them.
+            # import recorded) shows them. The state kept may also be the new one of a
+            # replacement whose deletion of the old one failed: it holds what it added.
             kept = self.resource()
-            kept_exclusive = (
-                kept is not None
-                and str(kept["id"]) == self.list_id
-                and bool(self.stored(kept, "outputs").get("exclusive"))
-            )
-            if not kept_exclusive:
+            on_list = kept is not None and str(kept["id"]) == self.list_id
+            kept_numbers = self.state_numbers(kept) if on_list else set()
+            for number in kept_numbers - self.provenance.keys():
+                if number in self.declared_in_failed:  # as a refresh would count it
+                    self.provenance[number] = "either"
+            if not (on_list and kept and self.stored(kept, "outputs").get("exclusive")):
                 fresh = set(live_after) - set(live_before)
-                left = fresh - (set() if creating else self.state_numbers(prior))
+                left = fresh - kept_numbers
                 # When the undo itself fails, the failure lists each one the state lacks.
                 text = str(step.error)
                 listed = "could not be removed again" in text and "not in the state" in text

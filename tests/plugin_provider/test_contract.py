@@ -3,6 +3,7 @@
 Every scenario runs twice: through the dynamic-provider plugin a Python program uses, and
 through the ``avosms`` plugin every other language uses, started as the language host's
 RunPlugin starts it. The same assertions hold for both: one set of rules behind two doors.
+The model of the removal rule (tests/plugin/test_members_model.py) runs on both front ends too.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ dynamic resource carries ``import_`` as an input, the plugin gets the engine's i
 an ID and no properties) the front end supplies its path and the scenario asserts the outcome.
 
 ``tests/plugin_provider/test_contract.py`` runs every scenario of :data:`SCENARIOS` on every
-front end of :data:`FRONT_ENDS`.
+front end of :data:`FRONT_ENDS`; ``tests/plugin/test_members_model.py`` runs the model of the
+removal rule on each.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ import pulumi
 
 from pulumi_avosms import Contact, ContactList
 from pulumi_avosms.contact_list_members import ContactListMembers
-from pulumi_avosms.plugin.fields import to_python_names, to_schema_names
+from pulumi_avosms.plugin.fields import language_neutral, to_python_names, to_schema_names
 from tests.support import harness as h
-from tests.support.plugin_harness import ProviderPlugin
+from tests.support.plugin_harness import ProviderPlugin, package_error_message
 
 #: The resources, by the class name both front ends share.
 _CLASSES: dict[str, Any] = {
@@ -47,7 +48,9 @@ class FrontEnd:
     """How programs of one front end reach the engine (see the module documentation)."""
 
     name: str
-    start: Callable[[], h.PluginProcess]
+    start: Callable[..., h.PluginProcess]
+    """``start(env=None)``: a new plugin process, as each `pulumi` command starts one, with
+    no ``AVOSMS_*`` variable but those of ``env``; configured by its stack's first command."""
     declare: Callable[..., dict[str, Any]]
     """``declare(kind, resource_name, import_id=None, **python_props)``: what the program
     registers, as a ``program_inputs()`` entry (type, inputs, secret keys, import ID)."""
@@ -56,6 +59,18 @@ class FrontEnd:
     reference: Callable[[str, str, str], dict[str, Any]]
     """``reference(kind, resource_name, id)``: what ``<kind>.get(resource_name, id)``
     registers (a read of an object the stack does not manage)."""
+    error_message: Callable[[h.PluginError], str | None]
+    """The message of the package's error a failed call reported (what the user reads), or
+    None when the plugin failed otherwise (a crash: any other exception)."""
+    spelled: Callable[[str], str]
+    """A text of the core (written for Python programs) as this front end's users read it:
+    on the plugin, properties named as the schema does and ``import`` for ``import_``."""
+    engine_imports: bool
+    """How adoption (``import_id``) goes. False: the dynamic resource's create adopts what
+    the program declares (``import_`` is one of its inputs). True: the engine's import step
+    records the object as Read(id) with no properties answers it, then the program's Check,
+    Diff and Update run against that state, as for any resource (eventual-state imports,
+    Pulumi 3.172+; see :meth:`~tests.support.harness.Stack.up`)."""
 
     def __str__(self) -> str:
         return self.name
@@ -89,6 +104,11 @@ def _plugin_declare(
     }
 
 
+def _dynamic_error_message(err: h.PluginError) -> str | None:
+    # The dynamic-provider plugin sends the traceback, whose last line names the class.
+    return err.exception_message if err.exception_type.startswith("pulumi_avosms.") else None
+
+
 def _dynamic_reference(kind: str, resource_name: str, id_: str) -> dict[str, Any]:
     return h.program_inputs(lambda: _CLASSES[kind].get(resource_name, id_))[resource_name]
 
@@ -98,19 +118,33 @@ def _plugin_reference(kind: str, resource_name: str, id_: str) -> dict[str, Any]
     return {"type": f"avosms:index:{kind}", "inputs": {}, "secret_keys": [], "read_id": id_}
 
 
+def _dynamic_start(env: Mapping[str, str | None] | None = None) -> h.PluginProcess:
+    return h.PluginProcess(unset_prefixes=["AVOSMS_"], env=env)
+
+
+def _plugin_start(env: Mapping[str, str | None] | None = None) -> h.PluginProcess:
+    return ProviderPlugin(env=env)
+
+
 DYNAMIC = FrontEnd(
     "dynamic",
-    start=lambda: h.PluginProcess(unset_prefixes=["AVOSMS_"]),
+    start=_dynamic_start,
     declare=_dynamic_declare,
     python_names=dict,
     reference=_dynamic_reference,
+    error_message=_dynamic_error_message,
+    spelled=str,
+    engine_imports=False,
 )
 PLUGIN = FrontEnd(
     "plugin",
-    start=ProviderPlugin,
+    start=_plugin_start,
     declare=_plugin_declare,
     python_names=to_python_names,
     reference=_plugin_reference,
+    error_message=package_error_message,
+    spelled=language_neutral,
+    engine_imports=True,
 )
 FRONT_ENDS = (DYNAMIC, PLUGIN)
 

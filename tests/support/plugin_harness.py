@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -41,6 +42,18 @@ def provider_config_name(key: str) -> str:
     package, _, name = key.partition(":")
     assert package == PACKAGE, key
     return name
+
+
+#: How gRPC reports an exception a servicer did not handle (the SDK's servicer re-raises
+#: every one as ``Exception(f"{error}:\n{stack}")``): what the plugin sends for a bug.
+_UNHANDLED = re.compile(r"\AUnexpected <class '[^']+'>: ")
+
+
+def package_error_message(err: h.PluginError) -> str | None:
+    """The message with which the ``avosms`` plugin failed a call, when it is an error of the
+    package (:mod:`pulumi_avosms.plugin.server` sends those as their message alone), or None
+    when the plugin failed otherwise (a crash, reported by gRPC with the Python stack)."""
+    return None if _UNHANDLED.match(err.details) else err.details
 
 
 class ProviderPlugin(h.PluginProcess):

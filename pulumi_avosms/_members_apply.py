@@ -163,17 +163,20 @@ def apply_plan(
     lock = threading.Lock()
     delta = {"added": 0, "removed": 0}
     fresh: list[str] = []  # contacts this step created (none was there before)
+    # Contacts added after an attempt whose outcome was unknown: there with the fields sent,
+    # but maybe since before this step (added by hand). Never taken back.
+    unsure: list[str] = []
 
     def add(number: str) -> None:
         try:
-            client.add_contact(list_id, contact_of(number, declared[number]))
+            created = client.add_contact(list_id, contact_of(number, declared[number]))
         except ConflictError:
             # Already there (added by hand, or by an earlier half-done step): update it.
             # Counted as added all the same: the count this step started from lacked it.
             client.update_contact(list_id, contact_of(number, declared[number]))
         else:
             with lock:
-                fresh.append(number)
+                (fresh if created else unsure).append(number)
         with lock:
             delta["added"] += 1
 
@@ -235,7 +238,9 @@ def apply_plan(
         if undo_fresh_adds:
             undone, kept = _undo_adds(client, list_id, sorted(fresh))
         raise ContactListMembersError(
-            _failure_message(list_id, step, len(jobs), failures, secrets, undone, kept),
+            _failure_message(
+                list_id, step, len(jobs), failures, secrets, undone, kept, unsure=sorted(unsure)
+            ),
             list_id=list_id,
             failures=failures,
         )
@@ -276,6 +281,8 @@ def _failure_message(
     secrets: Sequence[str],
     undone: Sequence[str] = (),
     kept: Mapping[str, str] | None = None,
+    *,
+    unsure: Sequence[str] = (),
 ) -> str:
     numbers = sorted(failures)
     rows = "\n".join(f"  {shown(n, secrets)}: {failures[n]}" for n in numbers[:MAX_LISTED_FAILURES])
@@ -293,6 +300,13 @@ def _failure_message(
             f"are in the list but not in the state: {_listed(sorted(kept), secrets)}. "
             "`pulumi up` again takes them over while the program declares them; remove the "
             "others in the AvoSMS console."
+        )
+    if unsure:
+        settled += (
+            f"\nThe {len(unsure)} contact(s) found in the list with the declared fields after an "
+            "add whose answer was lost were left there, as they may have been there before this "
+            f"step: {_listed(unsure, secrets)}. They are not in the state; `pulumi up` again "
+            "takes them over while the program declares them."
         )
     return (
         f"Could not {step} the members of contact list {list_id}: {len(numbers)} of {total} "

@@ -61,8 +61,17 @@ def plan_update(declared: Current, held: Held, *, exclusive: bool) -> Plan:
 
 def members_of(props: Mapping[str, Any]) -> MemberMap:
     """The ``members`` input (checked) of ``props`` (inputs, or a state's): fields by number,
-    from either stored form (:func:`~pulumi_avosms._members_plan.fields_of`)."""
+    from either stored form (:func:`~pulumi_avosms._members_plan.fields_of`) or an import's
+    list (:func:`declared_form`)."""
     members = props.get("members")
+    if isinstance(members, list):
+        # The inputs of an import (declared_form), which the engine keeps when the update
+        # after the import fails.
+        return {
+            member["phone_number"]: {k: v for k, v in member.items() if k != "phone_number" and v}
+            for member in members
+            if isinstance(member, Mapping) and isinstance(member.get("phone_number"), str)
+        }
     if not isinstance(members, Mapping):
         return {}
     return {str(n): fields_of(f) for n, f in members.items()}
@@ -187,4 +196,3 @@ def diff_state(
     if is_exclusive(news) != is_exclusive(olds):
         changed.append("exclusive")
     return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
-

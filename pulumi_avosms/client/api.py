@@ -220,18 +220,20 @@ class AvoSMSClient:
             ),
         )
 
-    def add_contact(self, list_id: str | int, contact: ContactInfo) -> None:
+    def add_contact(self, list_id: str | int, contact: ContactInfo) -> bool:
         """Add a contact to a list (``contact/add``); empty optional fields are not sent.
 
-        Settled by :func:`_added_contact_check`: the contact counts as added only if it is
-        there with the fields sent (else ERR_105 is a real conflict).
+        True when AvoSMS answered that this call added it. After an attempt whose outcome is
+        unknown, settled by :func:`_added_contact_check`: the contact counts as added only if
+        it is there with the fields sent (else ERR_105 is a real conflict), and the answer is
+        False, as it may have been there before the call (added by hand with those fields).
         """
         key = str(list_id)
         params = {k: v for k, v in _contact_params(key, contact).items() if v != "" or k in _ALWAYS}
-        self._write(
+        return self._write(
             ep.ADD_CONTACT,
             params,
-            _ignore_reply,
+            _added,
             Reconciliation(
                 check=lambda deadline: _added_contact_check(self, key, contact, deadline),
                 conflict_codes=frozenset({"ERR_105"}),
@@ -327,7 +329,8 @@ def _renamed_list_check(client: AvoSMSClient, list_id: str, name: str, deadline:
 def _added_contact_check(
     client: AvoSMSClient, list_id: str, contact: ContactInfo, deadline: float
 ) -> object:
-    """None when the contact is in the list with every field sent, else NOT_IN_PLACE.
+    """False (in place, but maybe not by this call) when the contact is in the list with every
+    field sent, else NOT_IN_PLACE.
 
     A contact with that number but other fields was there before (someone else's).
     """
@@ -337,12 +340,17 @@ def _added_contact_check(
         if same_number(live.phone_number, contact.phone_number, detail.country_code):
             fields = live.fields()
             same = all(fields[name] == value for name, value in sent.items())
-            return None if same else NOT_IN_PLACE
+            return False if same else NOT_IN_PLACE
     return NOT_IN_PLACE
 
 
 def _ignore_reply(_: Mapping[str, Any]) -> None:
     return None
+
+
+def _added(_: Mapping[str, Any]) -> bool:
+    # contact/add answered OK: this call added the contact.
+    return True
 
 
 def _contact_params(list_id: str, contact: ContactInfo) -> dict[str, str]:

@@ -279,10 +279,11 @@ class AvoSMSPlugin(Provider):
         result = await self._run(provider.read, request.resource_id, props)
         if not result.id:
             return ReadResponse(resource_id="")
+        # No inputs from the provider means "as in the state" (a refresh without drift); the
+        # SDK's server sends None as an empty map, which the engine would store as the inputs.
+        inputs = property_map(result.inputs) if result.inputs is not None else request.inputs
         return ReadResponse(
-            resource_id=str(result.id),
-            properties=property_map(result.outs),
-            inputs=property_map(result.inputs) if result.inputs is not None else None,
+            resource_id=str(result.id), properties=property_map(result.outs), inputs=inputs
         )
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:

@@ -661,12 +661,27 @@ def test_add_contact_after_a_failed_attempt_adds_it_exactly_once(
 ) -> None:
     list_id = emulator.backend.console_create_list("L", "FR")
     emulator.faults.add(kind, count=1, endpoint="contact/add")
-    client.add_contact(list_id, ContactInfo(FR_MOBILE, first_name="Ana"))
+    created = client.add_contact(list_id, ContactInfo(FR_MOBILE, first_name="Ana"))
     contacts = emulator.backend.get_list(list_id)["contacts"]  # type: ignore[index]
     assert [c["phone_number"] for c in contacts] == [FR_MOBILE]
     # Where the first attempt landed, the read-back found the contact as sent and nothing
     # was sent again; where it did not, it was sent once more.
-    assert calls(emulator, "contact/add") == (1 if kind in ("drop_after", "truncated") else 2)
+    landed = kind in ("drop_after", "truncated")
+    assert calls(emulator, "contact/add") == (1 if landed else 2)
+    # Only an answer says this call added it; a contact found in place may have been there.
+    assert created is (not landed)
+
+
+def test_add_contact_found_in_place_after_an_unknown_outcome_is_not_claimed_as_added(
+    client: AvoSMSClient, emulator: EmulatorServer
+) -> None:
+    """The contact was there before, with the fields sent (added by hand): the lost attempt's
+    resend gets ERR_105 and the list shows it as sent, which cannot say who added it."""
+    list_id = emulator.backend.console_create_list("L", "FR")
+    emulator.backend.console_add_contact(list_id, FR_MOBILE, first_name="Ana")
+    emulator.faults.add("http503", count=1, endpoint="contact/add")
+    assert client.add_contact(list_id, ContactInfo(FR_MOBILE, first_name="Ana")) is False
+    assert client.add_contact(list_id, ContactInfo(FR_MOBILE_2, first_name="Bo")) is True
 
 
 def test_add_contact_after_unknown_outcome_does_not_take_over_someone_elses_contact(

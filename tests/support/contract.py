@@ -23,6 +23,7 @@ from typing import Any
 import pulumi
 
 from pulumi_avosms import Contact, ContactList
+from pulumi_avosms._members_state import members_of
 from pulumi_avosms.contact_list_members import ContactListMembers
 from pulumi_avosms.plugin.fields import language_neutral, to_python_names, to_schema_names
 from tests.support import harness as h
@@ -427,8 +428,12 @@ def additive_members_leave_others_alone(run: Run) -> None:
         exclusive=False,
     )
     run.stack.up({"m": members})
+    stored = run.inputs("m")
     run.next_command()
     assert run.stack.refresh().ops == {"m": "refresh"}
+    # A refresh without drift keeps the inputs the engine holds (the fields of each member).
+    assert run.inputs("m") == stored
+    assert members_of(stored) == {"+33612345678": {}}
     run.stack.destroy()
     numbers = [c["phone_number"] for c in run.emulator.backend.get_list(list_id)["contacts"]]
     assert numbers == ["+33611111111"]

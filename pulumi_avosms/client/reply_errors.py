@@ -85,9 +85,7 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
 
 
 def _excerpt(body: bytes | str, secrets: Iterable[str]) -> str:
-    text = (
-        body[: MAX_QUOTED * 4].decode("utf-8", "replace") if isinstance(body, bytes) else body
-    )
+    text = body[: MAX_QUOTED * 4].decode("utf-8", "replace") if isinstance(body, bytes) else body
     return repr(safe_text(text, secrets, MAX_QUOTED))
 
 

@@ -316,6 +316,19 @@ def _failure_message(
     )
 
 
+def import_mismatch_text(list_id: str, lines: Sequence[str]) -> str:
+    """Why an import (``import_``) stops: the program differs from the list for these
+    numbers (``lines``, each shown safe already)."""
+    shown = "\n".join(f"  {line}" for line in lines[:MAX_LISTED_FAILURES])
+    more = len(lines) - MAX_LISTED_FAILURES
+    tail = f"\n  ... and {more} more" if more > 0 else ""
+    return (
+        f"Cannot import the members of contact list {list_id}: the program differs from the "
+        f"list in AvoSMS for {len(lines)} number(s):\n{shown}{tail}\nImport changes nothing: "
+        "make the program match the list, then change it in a later `pulumi up`."
+    )
+
+
 def refusal_text(list_id: str, others: Sequence[str], secrets: Sequence[str]) -> str:
     """Why an exclusive create stops before any call: the list holds contacts the program
     does not declare, and no preview could have shown their removal."""

@@ -7,7 +7,7 @@ No API call and no state: the provider (:mod:`pulumi_avosms.contact_list_members
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pulumi.dynamic import CheckFailure
@@ -31,6 +31,7 @@ __all__ = [
     "check_inputs",
     "check_members",
     "contains_unknown",
+    "guard_view",
     "joined_strings",
     "too_big_to_refresh",
 ]
@@ -72,6 +73,21 @@ def joined_strings(value: Any) -> str | None:
         return STRING_SEPARATOR.join(parts)
     except TypeError:
         return None
+
+
+def guard_view(news: dict[str, Any], holds_key: Callable[[str], bool]) -> dict[str, Any]:
+    """The inputs as the API-key guard reads them: ``members`` by position
+    (:func:`by_position`, so a refusal names the member) when they carry a key, else without
+    them. Whether they carry one is one search (``holds_key``) of their strings joined
+    (:func:`joined_strings`), not one per string: a number's ``+`` alone makes each string's
+    search the full one, for every spelling of the key. A key the joining alone made (cut
+    over two strings) only costs the search by position."""
+    if "members" not in news:
+        return news
+    text = joined_strings(news["members"])
+    if text is None or holds_key(text):
+        return by_position(news)
+    return {name: value for name, value in news.items() if name != "members"}
 
 
 def contains_unknown(value: Any) -> bool:

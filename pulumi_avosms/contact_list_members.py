@@ -46,8 +46,8 @@ from pulumi.dynamic import (
 from ._accounts import ACCOUNT_PROPERTY
 from ._engine import IMPORT_PROPERTY
 from ._members_apply import (
-    MAX_LISTED_FAILURES,
     apply_plan,
+    import_mismatch_text,
     refusal_text,
     warn_left_alone,
     warn_outside,
@@ -62,12 +62,7 @@ from ._members_plan import (
     prints,
     removals,
 )
-from ._members_rules import (
-    CLEAR_PROPERTY,
-    by_position,
-    check_inputs,
-    joined_strings,
-)
+from ._members_rules import CLEAR_PROPERTY, check_inputs, guard_view
 from ._members_state import (
     declared_form,
     diff_state,
@@ -112,7 +107,8 @@ class ContactListMembersProvider(AvoSMSProvider):
         """Validate every member and normalise the inputs; no API call."""
         inputs, failures = check_inputs(self._olds_for_rules(olds, news), news)
         self._check_account(news, inputs, failures)
-        return CheckResult(inputs, self._guard_api_key(self._guard_view(news), failures))
+        guarded = guard_view(news, lambda text: bool(self._guard_api_key({"members": text}, [])))
+        return CheckResult(inputs, self._guard_api_key(guarded, failures))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the state with the checked inputs; no API call. A new ``list_id``, or an
@@ -253,20 +249,6 @@ class ContactListMembersProvider(AvoSMSProvider):
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _guard_view(self, news: dict[str, Any]) -> dict[str, Any]:
-        """The inputs as the API-key guard reads them: ``members`` by position
-        (:func:`by_position`, so a refusal names the member) when they carry a key, else
-        without them. Whether they carry one is one search of their strings joined
-        (:func:`joined_strings`), not one per string: a number's ``+`` alone makes each
-        string's search the full one, for every spelling of the key. A key the joining
-        alone made (cut over two strings) only costs the search by position."""
-        if "members" not in news:
-            return news
-        text = joined_strings(news["members"])
-        if text is None or self._guard_api_key({"members": text}, []):
-            return by_position(news)
-        return {name: value for name, value in news.items() if name != "members"}
-
     def _live(self, list_id: str, *, step: str, account: str | None) -> tuple[MemberMap, int]:
         """The list's readable contacts as a member map, and its contact count (one fresh
         read)."""
@@ -304,16 +286,7 @@ class ContactListMembersProvider(AvoSMSProvider):
         declared = members_of(props)
         lines = differences(declared, live, secrets=self._secrets())
         if lines:
-            shown = "\n".join(f"  {line}" for line in lines[:MAX_LISTED_FAILURES])
-            more = len(lines) - MAX_LISTED_FAILURES
-            tail = f"\n  ... and {more} more" if more > 0 else ""
-            raise ContactListMembersError(
-                f"Cannot import the members of contact list {list_id}: the program differs "
-                f"from the list in AvoSMS for {len(lines)} number(s):\n{shown}{tail}\n"
-                "Import changes nothing: make the program match the list, then change it "
-                "in a later `pulumi up`.",
-                list_id=list_id,
-            )
+            raise ContactListMembersError(import_mismatch_text(list_id, lines), list_id=list_id)
         if is_exclusive(props):
             warn_left_alone(
                 list_id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from unittest import mock
 from urllib.parse import quote
 
 import pytest
@@ -19,7 +20,8 @@ from hypothesis import strategies as st
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from pulumi_avosms._members_rules import by_position
+from pulumi_avosms import contact_list_members
+from pulumi_avosms._members_rules import by_position, guard_view
 from pulumi_avosms.contact import ContactProvider
 from pulumi_avosms.contact_list import ContactListProvider
 from pulumi_avosms.contact_list_members import ContactListMembersProvider
@@ -204,15 +206,16 @@ def test_a_short_placeholder_key_refuses_nothing() -> None:
 # none found that only the joining made (a key cut in two over adjacent strings).
 
 
-class ByPositionProvider(ContactListMembersProvider):
-    """The guard as it was: every member's strings searched one by one."""
-
-    def _guard_view(self, news: dict[str, Any]) -> dict[str, Any]:
-        return by_position(news)
-
-
-def refusals(provider_class: type, members: Any) -> list[tuple[str, str]]:
-    failures = configured(provider_class).check({}, {"list_id": "7", "members": members}).failures
+def refusals(members: Any, *, by_position_only: bool = False) -> list[tuple[str, str]]:
+    """Check's refusals of ``members``; ``by_position_only``: with the guard as it was, every
+    member's strings searched one by one."""
+    provider = configured(ContactListMembersProvider)
+    with mock.patch.object(
+        contact_list_members,
+        "guard_view",
+        (lambda news, _holds_key: by_position(news)) if by_position_only else guard_view,
+    ):
+        failures = provider.check({}, {"list_id": "7", "members": members}).failures
     return sorted((f.property, f.reason) for f in failures)
 
 
@@ -245,7 +248,7 @@ MEMBER = st.dictionaries(
 def test_the_joined_search_refuses_exactly_what_the_search_by_position_refuses(
     members: list[Any],
 ) -> None:
-    assert refusals(ContactListMembersProvider, members) == refusals(ByPositionProvider, members)
+    assert refusals(members) == refusals(members, by_position_only=True)
 
 
 def test_a_key_cut_over_two_fields_or_two_members_is_not_a_key() -> None:
@@ -254,16 +257,12 @@ def test_a_key_cut_over_two_fields_or_two_members_is_not_a_key() -> None:
         [{"phone_number": "+33612345678", "first_name": head, "last_name": tail}],
         [{"phone_number": "+33612345678", "other": head}, {tail: "x"}],
     ):
-        assert not any(
-            "API key" in reason for _, reason in refusals(ContactListMembersProvider, members)
-        )
+        assert not any("API key" in reason for _, reason in refusals(members))
 
 
 def test_the_key_in_one_member_of_many_is_refused_by_its_position() -> None:
     members: list[Any] = [{"phone_number": f"+336{10_000_000 + i:08d}"} for i in range(5_000)]
     members[4_321] = {**members[4_321], "email": f"x{DEFAULT_KEY.upper()}@example.com"}
-    refused = [
-        p for p, reason in refusals(ContactListMembersProvider, members) if "API key" in reason
-    ]
+    refused = [p for p, reason in refusals(members) if "API key" in reason]
     assert refused == ["members[4321].email"]
     assert CONFIG["avosms:apiKey"] == DEFAULT_KEY

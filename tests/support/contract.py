@@ -475,15 +475,19 @@ def adopt_members_removes_nothing(run: Run) -> None:
     assert contacts(whole_list) == both
     assert run.calls() - calls <= 3  # reads only: no write
 
+    def adopting_one(name: str, list_id: str, **more: Any) -> dict[str, Any]:
+        """A program that adopts ``list_id`` declaring only its first contact."""
+        return run.declare(
+            "ContactListMembers",
+            name,
+            list_id=list_id,
+            members=declared[:1],
+            import_id=list_id,
+            **more,
+        )
+
     additive_list = legacy_list()
-    additive = run.declare(
-        "ContactListMembers",
-        "a",
-        list_id=additive_list,
-        members=declared[:1],
-        exclusive=False,
-        import_id=additive_list,
-    )
+    additive = adopting_one("a", additive_list, exclusive=False)
     run.stack.up({"m": whole, "a": additive})
     run.next_command()
     run.stack.refresh()
@@ -491,13 +495,7 @@ def adopt_members_removes_nothing(run: Run) -> None:
     assert contacts(additive_list) == both
 
     exclusive_list = legacy_list()
-    exclusive = run.declare(
-        "ContactListMembers",
-        "e",
-        list_id=exclusive_list,
-        members=declared[:1],
-        import_id=exclusive_list,
-    )
+    exclusive = adopting_one("e", exclusive_list)
     program = {"m": whole, "a": additive, "e": exclusive}
     preview = run.stack.preview(program)
     if run.front.name == "plugin":

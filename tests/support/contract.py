@@ -439,7 +439,7 @@ def additive_members_leave_others_alone(run: Run) -> None:
     assert numbers == ["+33611111111"]
 
 
-def adopt_members_removes_nothing(run: Run) -> None:
+def adopt_members_removes_only_what_a_preview_listed(run: Run) -> None:
     """Adopting a list's members by its ID writes nothing when the program declares the
     list's contacts. When it declares fewer, an additive membership removes none of the
     others; an exclusive one removes them only after a preview listed them (the plugin: the
@@ -527,5 +527,5 @@ SCENARIOS: tuple[Callable[[Run], None], ...] = (
     destroy_leaves_the_list_and_says_so,
     refresh_failure_keeps_the_state,
     additive_members_leave_others_alone,
-    adopt_members_removes_nothing,
+    adopt_members_removes_only_what_a_preview_listed,
 )
